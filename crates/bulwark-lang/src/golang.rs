@@ -1,0 +1,189 @@
+//! Go: `go.mod` require and replace directives, and the `go`/`toolchain` directive as the
+//! `stdlib` package.
+//!
+//! `go.mod` is parsed by hand: its grammar is a few line-oriented directives and the only Rust
+//! parsers for it are unmaintained single-purpose crates.
+
+use std::collections::HashMap;
+
+use bulwark_catalog::{PackageKind, Relationship};
+
+use crate::util::{pkg, text, tidy};
+use crate::{file_name, FileResult, ParseError};
+
+const KIND: PackageKind = PackageKind::Go;
+
+/// Whether `path` is a `go.mod` (outside the module cache and vendor trees, whose `go.mod`
+/// files describe dependencies, not the project).
+pub(crate) fn is_go_mod(path: &str) -> bool {
+    file_name(path) == "go.mod" && !path.contains("/pkg/mod/") && !path.contains("/vendor/")
+}
+
+/// Strip a `//` comment, returning the code and whether the comment is `// indirect`.
+fn split_comment(line: &str) -> (&str, bool) {
+    match line.find("//") {
+        Some(i) => {
+            let comment = line.get(i + 2..).unwrap_or("").trim();
+            let indirect = comment == "indirect" || comment.starts_with("indirect;");
+            (line.get(..i).unwrap_or(""), indirect)
+        }
+        None => (line, false),
+    }
+}
+
+/// Remove quotes around a module path.
+fn unq(s: &str) -> &str {
+    s.trim_matches(|c| c == '"' || c == '`')
+}
+
+struct Require {
+    path: String,
+    version: String,
+    indirect: bool,
+}
+
+struct Replace {
+    old: String,
+    old_version: Option<String>,
+    new: String,
+    new_version: Option<String>,
+}
+
+/// `go.mod`: the module is the root, requires are direct unless `// indirect`; replace
+/// directives re-point modules (local-path replacements drop the module: it is project
+/// source, not a versioned dependency); `toolchain goX` (else `go X`) gives `stdlib@vX`.
+pub(crate) fn parse_go_mod(_path: &str, data: &[u8]) -> Result<FileResult, ParseError> {
+    let t = text(data);
+    let mut module = None;
+    let mut go = None;
+    let mut toolchain = None;
+    let mut requires = Vec::new();
+    let mut replaces = Vec::new();
+    let mut block: Option<String> = None;
+    let mut r = FileResult::default();
+    for raw in t.lines() {
+        let (code, indirect) = split_comment(raw);
+        let code = code.trim();
+        if code.is_empty() {
+            continue;
+        }
+        let (verb, rest) = match &block {
+            Some(b) => {
+                if code == ")" {
+                    block = None;
+                    continue;
+                }
+                (b.clone(), code.to_string())
+            }
+            None => {
+                let (v, rest) = code.split_once(char::is_whitespace).unwrap_or((code, ""));
+                let rest = rest.trim();
+                if rest == "(" {
+                    block = Some(v.to_string());
+                    continue;
+                }
+                (v.to_string(), rest.to_string())
+            }
+        };
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        match (verb.as_str(), f.as_slice()) {
+            ("module", [m, ..]) => module = Some(unq(m).to_string()),
+            ("go", [v, ..]) => go = Some(v.to_string()),
+            ("toolchain", [v, ..]) => toolchain = Some(v.to_string()),
+            ("require", [p, v, ..]) => requires.push(Require {
+                path: unq(p).to_string(),
+                version: v.to_string(),
+                indirect,
+            }),
+            ("replace", parts) => {
+                let Some(arrow) = parts.iter().position(|x| *x == "=>") else {
+                    r.warnings.push(format!("replace without =>: {rest:?}"));
+                    continue;
+                };
+                let (lhs, rhs) = parts.split_at(arrow);
+                let rhs = rhs.get(1..).unwrap_or_default();
+                match (lhs, rhs) {
+                    ([old, ov @ ..], [new, nv @ ..]) => replaces.push(Replace {
+                        old: unq(old).to_string(),
+                        old_version: ov.first().map(|s| s.to_string()),
+                        new: unq(new).to_string(),
+                        new_version: nv.first().map(|s| s.to_string()),
+                    }),
+                    _ => r.warnings.push(format!("malformed replace: {rest:?}")),
+                }
+            }
+            ("require", _) | ("module", _) => {
+                r.warnings
+                    .push(format!("malformed {verb} directive: {rest:?}"));
+            }
+            _ => {}
+        }
+    }
+    let mut direct = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for req in requires {
+        let rep = replaces.iter().find(|x| {
+            x.old == req.path && x.old_version.as_deref().is_none_or(|v| v == req.version)
+        });
+        let (path, version) = match rep {
+            Some(x) if x.new.starts_with('.') || x.new.starts_with('/') => continue,
+            Some(x) => (
+                x.new.clone(),
+                x.new_version.clone().unwrap_or(req.version.clone()),
+            ),
+            None => (req.path, req.version),
+        };
+        let mut p = pkg(KIND, &path, &version);
+        p.relationship = Some(if req.indirect {
+            Relationship::Indirect
+        } else {
+            Relationship::Direct
+        });
+        if !req.indirect {
+            direct.push(p.id());
+        }
+        if let Some(&i) = seen.get(&p.id()) {
+            // A module required twice keeps the strongest relationship.
+            if let Some(old) = r.packages.get_mut(i) {
+                if !req.indirect {
+                    old.relationship = Some(Relationship::Direct);
+                }
+            }
+            continue;
+        }
+        seen.insert(p.id(), r.packages.len());
+        r.packages.push(p);
+    }
+    let std_version = toolchain
+        .as_deref()
+        .and_then(|t| t.strip_prefix("go"))
+        .map(str::to_string)
+        .or(go);
+    if let Some(v) = std_version {
+        let mut p = pkg(KIND, "stdlib", &format!("v{v}"));
+        p.relationship = Some(Relationship::Direct);
+        direct.push(p.id());
+        r.packages.push(p);
+    }
+    if let Some(m) = module {
+        let mut root = pkg(KIND, &m, "");
+        root.relationship = Some(Relationship::Root);
+        root.depends_on = tidy(direct);
+        r.packages.insert(0, root);
+    }
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces() {
+        let data = b"module x\n\ngo 1.21\n\nrequire (\n\ta v1.0.0\n\tb v1.0.0 // indirect\n\tc v1.0.0\n)\nreplace a => a2 v2.0.0\nreplace c v1.0.0 => ../c\n";
+        let r = parse_go_mod("go.mod", data).unwrap_or_default();
+        let ids: Vec<_> = r.packages.iter().map(|p| p.id()).collect();
+        assert_eq!(ids, ["x@", "a2@v2.0.0", "b@v1.0.0", "stdlib@v1.21"]);
+        assert_eq!(r.packages[0].depends_on, ["a2@v2.0.0", "stdlib@v1.21"]);
+    }
+}

@@ -1,0 +1,712 @@
+//! Node.js: installed `node_modules/**/package.json`, `package-lock.json` (v1, v2, v3),
+//! `yarn.lock` (classic v1 and berry) and `pnpm-lock.yaml` (5.x, 6.x, 9.x).
+//!
+//! `yarn.lock` is parsed by hand: the classic format is not YAML (and berry's is a small YAML
+//! subset written by one tool), and one line-based parser handles both without pulling a
+//! second YAML parser.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use bulwark_catalog::{Package, PackageKind, Relationship};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::python::reachable;
+use crate::util::{json_licenses, jstr, pkg, text, tidy};
+use crate::{file_name, FileResult, ParseError};
+
+const KIND: PackageKind = PackageKind::Npm;
+
+// ---------------------------------------------------------------------------------------------
+// Installed packages
+// ---------------------------------------------------------------------------------------------
+
+/// Whether `path` is the manifest of an installed package: `…/node_modules/<name>/package.json`
+/// or `…/node_modules/@scope/<name>/package.json`. Manifests deeper inside a package (`lib/`,
+/// test fixtures) and the project's own root `package.json` are not packages.
+pub(crate) fn is_installed_package_json(path: &str) -> bool {
+    let Some(dir) = path.strip_suffix("/package.json") else {
+        return false;
+    };
+    let mut parts = dir.rsplit('/');
+    let (Some(name), Some(parent)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    if name.is_empty() || name.starts_with('.') {
+        return false;
+    }
+    if parent == "node_modules" {
+        return !name.starts_with('@');
+    }
+    parent.starts_with('@') && parts.next() == Some("node_modules")
+}
+
+/// The fields read from an installed `package.json`; values are kept loose (`Value`) because
+/// real manifests put objects, arrays and numbers where strings are expected.
+#[derive(Deserialize)]
+struct Manifest {
+    name: Option<Value>,
+    version: Option<Value>,
+    license: Option<Value>,
+    licenses: Option<Value>,
+}
+
+/// One installed package from its `package.json`.
+pub(crate) fn parse_installed_package_json(
+    _path: &str,
+    data: &[u8],
+) -> Result<FileResult, ParseError> {
+    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    let m: Manifest = serde_json::from_slice(data)?;
+    let (Some(Value::String(name)), Some(Value::String(version))) = (&m.name, &m.version) else {
+        // npm itself ignores nameless/versionless manifests; so do we, quietly.
+        return Ok(FileResult::default());
+    };
+    if name.is_empty() || version.is_empty() {
+        return Ok(FileResult::default());
+    }
+    let mut p = pkg(KIND, name, version);
+    let mut lic = Map::new();
+    if let Some(l) = m.license {
+        lic.insert("license".into(), l);
+    }
+    if let Some(l) = m.licenses {
+        lic.insert("licenses".into(), l);
+    }
+    p.licenses = json_licenses(&Value::Object(lic));
+    Ok(FileResult {
+        packages: vec![p],
+        warnings: Vec::new(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lockfiles
+// ---------------------------------------------------------------------------------------------
+
+/// Whether `path` is a Node.js lockfile (outside `node_modules`, where published packages'
+/// stray lockfiles say nothing about what is installed).
+pub(crate) fn is_lockfile(path: &str) -> bool {
+    if path.contains("/node_modules/") {
+        return false;
+    }
+    matches!(
+        file_name(path),
+        "package-lock.json" | "npm-shrinkwrap.json" | "yarn.lock" | "pnpm-lock.yaml"
+    )
+}
+
+/// Parse a Node.js lockfile, chosen by file name.
+pub(crate) fn parse_lockfile(path: &str, data: &[u8]) -> Result<FileResult, ParseError> {
+    match file_name(path) {
+        "yarn.lock" => Ok(parse_yarn_lock(data)),
+        "pnpm-lock.yaml" => parse_pnpm_lock(data),
+        _ => parse_package_lock(data),
+    }
+}
+
+/// Collects packages by id, merging duplicates (the same name@version installed at several
+/// places): dev only if every copy is dev, the closest relationship wins, dependencies unite.
+#[derive(Default)]
+struct Collector {
+    order: Vec<String>,
+    by_id: HashMap<String, Package>,
+}
+
+impl Collector {
+    fn add(&mut self, p: Package) {
+        let id = p.id();
+        match self.by_id.get_mut(&id) {
+            Some(old) => {
+                old.dev &= p.dev;
+                old.relationship = match (old.relationship, p.relationship) {
+                    (Some(Relationship::Root), _) | (_, Some(Relationship::Root)) => {
+                        Some(Relationship::Root)
+                    }
+                    (Some(Relationship::Direct), _) | (_, Some(Relationship::Direct)) => {
+                        Some(Relationship::Direct)
+                    }
+                    (a, b) => a.or(b),
+                };
+                let mut deps = std::mem::take(&mut old.depends_on);
+                deps.extend(p.depends_on);
+                old.depends_on = tidy(deps);
+                if old.licenses.is_empty() {
+                    old.licenses = p.licenses;
+                }
+            }
+            None => {
+                self.order.push(id.clone());
+                self.by_id.insert(id, p);
+            }
+        }
+    }
+
+    fn finish(mut self) -> Vec<Package> {
+        self.order
+            .iter()
+            .filter_map(|id| self.by_id.remove(id))
+            .collect()
+    }
+}
+
+/// Names of a `package.json`-style dependency map (`dependencies`, `devDependencies`...).
+fn dep_names<'a>(v: &'a Value, keys: &[&str]) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    for k in keys {
+        if let Some(m) = v.get(*k).and_then(Value::as_object) {
+            out.extend(m.keys().map(String::as_str));
+        }
+    }
+    out
+}
+
+const ALL_DEPS: &[&str] = &[
+    "dependencies",
+    "optionalDependencies",
+    "peerDependencies",
+    "devDependencies",
+];
+const RUNTIME_DEPS: &[&str] = &["dependencies", "optionalDependencies", "peerDependencies"];
+
+/// `package-lock.json` / `npm-shrinkwrap.json`: v2/v3 from `packages`, v1 from `dependencies`.
+fn parse_package_lock(data: &[u8]) -> Result<FileResult, ParseError> {
+    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    let v: Value = serde_json::from_slice(data)?;
+    if let Some(packages) = v.get("packages").and_then(Value::as_object) {
+        return Ok(package_lock_v2(packages));
+    }
+    let mut r = FileResult::default();
+    let mut c = Collector::default();
+    if let Some(deps) = v.get("dependencies").and_then(Value::as_object) {
+        let mut scopes = vec![deps];
+        package_lock_v1(deps, &mut scopes, &mut c, 0, &mut r.warnings);
+    }
+    r.packages = c.finish();
+    Ok(r)
+}
+
+/// The package name from a `packages` key: the part after the last `node_modules/`.
+fn name_from_path(path: &str) -> &str {
+    match path.rfind("node_modules/") {
+        Some(i) => path.get(i + "node_modules/".len()..).unwrap_or(path),
+        None => path,
+    }
+}
+
+/// Node's module resolution over lockfile paths: `from/node_modules/dep`, then each ancestor's
+/// `node_modules/dep`, then the top `node_modules/dep`.
+fn resolve_v2(packages: &Map<String, Value>, from: &str, dep: &str) -> Option<String> {
+    let mut base = from.to_string();
+    loop {
+        let candidate = if base.is_empty() {
+            format!("node_modules/{dep}")
+        } else {
+            format!("{base}/node_modules/{dep}")
+        };
+        if packages.contains_key(&candidate) {
+            return Some(candidate);
+        }
+        if base.is_empty() {
+            return None;
+        }
+        base = match base.rfind("/node_modules/") {
+            Some(i) => base.get(..i).unwrap_or("").to_string(),
+            None => String::new(),
+        };
+    }
+}
+
+fn package_lock_v2(packages: &Map<String, Value>) -> FileResult {
+    let empty = Value::Object(Map::new());
+    let root = packages.get("").unwrap_or(&empty);
+    let root_direct: HashSet<&str> = dep_names(root, ALL_DEPS).into_iter().collect();
+    // The id of the package at a lockfile path, following links to their targets.
+    let id_at = |path: &str| -> Option<(String, String)> {
+        let e = packages.get(path)?;
+        let name = name_from_path(path).to_string();
+        let target = if e.get("link").and_then(Value::as_bool) == Some(true) {
+            jstr(e, "resolved").unwrap_or("").to_string()
+        } else {
+            path.to_string()
+        };
+        let te = packages.get(&target).unwrap_or(&empty);
+        let version = jstr(te, "version").unwrap_or("").to_string();
+        Some((format!("{name}@{version}"), target))
+    };
+    let mut c = Collector::default();
+    let mut r = FileResult::default();
+    for (path, e) in packages {
+        if path.is_empty() || !path.contains("node_modules/") {
+            // The root, and workspace members (reported through the links that point at them).
+            continue;
+        }
+        if !e.is_object() {
+            r.warnings.push(format!("entry {path:?} is not an object"));
+            continue;
+        }
+        let is_link = e.get("link").and_then(Value::as_bool) == Some(true);
+        let Some((_, target)) = id_at(path) else {
+            continue;
+        };
+        let te = if is_link {
+            packages.get(&target).unwrap_or(&empty)
+        } else {
+            e
+        };
+        let name = name_from_path(path);
+        let version = jstr(te, "version").unwrap_or("");
+        if version.is_empty() && !is_link {
+            r.warnings.push(format!("entry {path:?} has no version"));
+            continue;
+        }
+        let mut p = pkg(KIND, name, version);
+        p.dev = te.get("dev").and_then(Value::as_bool) == Some(true);
+        p.licenses = json_licenses(te);
+        let top_level = path == &format!("node_modules/{name}");
+        p.relationship = Some(if is_link || (top_level && root_direct.contains(name)) {
+            Relationship::Direct
+        } else {
+            Relationship::Indirect
+        });
+        let deps = dep_names(te, RUNTIME_DEPS)
+            .into_iter()
+            .filter_map(|d| resolve_v2(packages, &target, d))
+            .filter_map(|dp| id_at(&dp).map(|(id, _)| id))
+            .collect();
+        p.depends_on = tidy(deps);
+        c.add(p);
+    }
+    r.packages = c.finish();
+    r
+}
+
+/// v1: nested `dependencies` objects; `requires` names are resolved through the enclosing
+/// scopes, innermost first.
+fn package_lock_v1<'a>(
+    deps: &'a Map<String, Value>,
+    scopes: &mut Vec<&'a Map<String, Value>>,
+    c: &mut Collector,
+    depth: usize,
+    warnings: &mut Vec<String>,
+) {
+    if depth > 256 {
+        warnings.push("dependency nesting deeper than 256 levels; rest skipped".into());
+        return;
+    }
+    for (name, e) in deps {
+        let Some(version) = jstr(e, "version") else {
+            warnings.push(format!("dependency {name:?} has no version"));
+            continue;
+        };
+        let mut p = pkg(KIND, name, version);
+        p.dev = e.get("dev").and_then(Value::as_bool) == Some(true);
+        let nested = e.get("dependencies").and_then(Value::as_object);
+        if let Some(n) = nested {
+            scopes.push(n);
+        }
+        let mut ids = Vec::new();
+        if let Some(req) = e.get("requires").and_then(Value::as_object) {
+            for dep in req.keys() {
+                let found = scopes
+                    .iter()
+                    .rev()
+                    .find_map(|s| s.get(dep).and_then(|d| jstr(d, "version")));
+                if let Some(v) = found {
+                    ids.push(format!("{dep}@{v}"));
+                }
+            }
+        }
+        p.depends_on = tidy(ids);
+        c.add(p);
+        if let Some(n) = nested {
+            package_lock_v1(n, scopes, c, depth + 1, warnings);
+            scopes.pop();
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// yarn.lock
+// ---------------------------------------------------------------------------------------------
+
+/// One `yarn.lock` block.
+#[derive(Default)]
+struct YarnBlock {
+    specs: Vec<String>,
+    version: Option<String>,
+    deps: Vec<(String, String)>,
+}
+
+fn unquote(s: &str) -> &str {
+    let s = s.trim();
+    s.strip_prefix('"')
+        .and_then(|x| x.strip_suffix('"'))
+        .unwrap_or(s)
+}
+
+/// Split `key value` (classic) or `key: value` (berry) into key and unquoted value.
+fn yarn_kv(line: &str) -> Option<(&str, &str)> {
+    let line = line.trim();
+    let (k, v) = if let Some(rest) = line.strip_prefix('"') {
+        let end = rest.find('"')?;
+        let k = rest.get(..end)?;
+        let v = rest.get(end + 1..)?;
+        (k, v.trim_start_matches(':'))
+    } else {
+        let i = line.find([' ', ':'])?;
+        let k = line.get(..i)?;
+        let v = line.get(i..)?.trim_start_matches(':');
+        (k, v)
+    };
+    Some((k, unquote(v)))
+}
+
+/// The package name of a yarn descriptor `name@range` / `@scope/name@npm:range`.
+fn yarn_spec_name(spec: &str) -> &str {
+    let start = usize::from(spec.starts_with('@'));
+    match spec.get(start..).and_then(|s| s.find('@')) {
+        Some(i) => spec.get(..i + start).unwrap_or(spec),
+        None => spec,
+    }
+}
+
+fn parse_yarn_lock(data: &[u8]) -> FileResult {
+    let t = text(data);
+    let mut blocks: Vec<YarnBlock> = Vec::new();
+    let mut cur: Option<YarnBlock> = None;
+    let mut in_deps = false;
+    for line in t.lines() {
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        if indent == 0 {
+            if let Some(b) = cur.take() {
+                blocks.push(b);
+            }
+            let head = line.trim_end().trim_end_matches(':');
+            if head == "__metadata" {
+                continue;
+            }
+            let specs = head
+                .split(", ")
+                .map(|s| s.trim().trim_matches('"').to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+            cur = Some(YarnBlock {
+                specs,
+                ..YarnBlock::default()
+            });
+            in_deps = false;
+            continue;
+        }
+        let Some(b) = cur.as_mut() else { continue };
+        if indent <= 2 {
+            in_deps = false;
+            let trimmed = line.trim().trim_end_matches(':');
+            if matches!(
+                trimmed,
+                "dependencies" | "optionalDependencies" | "peerDependencies"
+            ) {
+                // peer dependencies are not installed by the package itself.
+                in_deps = trimmed != "peerDependencies";
+                continue;
+            }
+            if let Some(("version", v)) = yarn_kv(line) {
+                b.version = Some(v.to_string());
+            }
+        } else if in_deps {
+            if let Some((k, v)) = yarn_kv(line) {
+                b.deps.push((k.to_string(), v.to_string()));
+            }
+        }
+    }
+    if let Some(b) = cur.take() {
+        blocks.push(b);
+    }
+    // descriptor -> id
+    let mut by_spec: HashMap<String, String> = HashMap::new();
+    let mut keep = Vec::new();
+    for b in blocks {
+        let Some(first) = b.specs.first() else {
+            continue;
+        };
+        let Some(version) = b.version.clone() else {
+            continue;
+        };
+        let name = yarn_spec_name(first).to_string();
+        let protocol = first.get(name.len() + 1..).unwrap_or("");
+        // Workspaces are the project; patches and links re-point packages listed elsewhere.
+        if ["workspace:", "patch:", "link:", "portal:", "file:"]
+            .iter()
+            .any(|p| protocol.starts_with(p))
+        {
+            continue;
+        }
+        let id = format!("{name}@{version}");
+        for s in &b.specs {
+            by_spec.insert(s.clone(), id.clone());
+        }
+        keep.push((name, version, b.deps));
+    }
+    let mut c = Collector::default();
+    for (name, version, deps) in keep {
+        let mut p = pkg(KIND, &name, &version);
+        let ids = deps
+            .iter()
+            .filter_map(|(n, range)| {
+                by_spec
+                    .get(&format!("{n}@{range}"))
+                    .or_else(|| by_spec.get(&format!("{n}@npm:{range}")))
+                    .cloned()
+            })
+            .collect();
+        p.depends_on = tidy(ids);
+        c.add(p);
+    }
+    FileResult {
+        packages: c.finish(),
+        warnings: Vec::new(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// pnpm-lock.yaml
+// ---------------------------------------------------------------------------------------------
+
+/// A YAML scalar as text (pnpm writes most versions unquoted; numbers come back as numbers).
+fn yscalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Strip the peer suffix of a pnpm version: `1.0.0(react@18.0.0)` (v6+) or `1.0.0_react@18.0.0`
+/// (v5).
+fn strip_peers(v: &str) -> &str {
+    let v = v.split('(').next().unwrap_or(v);
+    match v.find('_') {
+        Some(i) if v.get(..i).is_some_and(|h| !h.contains(':')) => v.get(..i).unwrap_or(v),
+        _ => v,
+    }
+}
+
+/// Split a pnpm package key into name and version. v5: `/name/1.0.0`, `/@s/name/1.0.0_peer`;
+/// v6: `/name@1.0.0(peer)`; v9: `name@1.0.0(peer)`. Registry-prefixed keys keep their tail.
+fn pnpm_key(key: &str, v5: bool) -> Option<(String, String)> {
+    let k = key.strip_prefix('/').unwrap_or(key);
+    if v5 {
+        let (name, ver) = k.rsplit_once('/')?;
+        let name = match name.find("/@") {
+            Some(i) => name.get(i + 1..)?,
+            None if name.starts_with('@') || !name.contains('/') => name,
+            None => name.rsplit_once('/').map_or(name, |(_, n)| n),
+        };
+        return Some((name.to_string(), strip_peers(ver).to_string()));
+    }
+    let start = usize::from(k.starts_with('@'));
+    let at = k.get(start..)?.find('@')? + start;
+    let name = k.get(..at)?;
+    let ver = k.get(at + 1..)?;
+    Some((name.to_string(), strip_peers(ver).to_string()))
+}
+
+fn parse_pnpm_lock(data: &[u8]) -> Result<FileResult, ParseError> {
+    let t = text(data);
+    let doc: Value = serde_saphyr::from_str(&t).map_err(|e| ParseError::Yaml(e.to_string()))?;
+    let lock_version = doc
+        .get("lockfileVersion")
+        .and_then(yscalar)
+        .unwrap_or_default();
+    let major: u32 = lock_version
+        .split('.')
+        .next()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    let v5 = major != 0 && major < 6;
+    let mut r = FileResult::default();
+    let empty = Map::new();
+    let packages = doc
+        .get("packages")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    // pnpm key (peer suffix stripped, no leading `/`) -> (name, version)
+    let mut keys: HashMap<String, (String, String)> = HashMap::new();
+    for (key, e) in packages {
+        let Some((mut name, mut version)) = pnpm_key(key, v5) else {
+            r.warnings.push(format!("unrecognised package key {key:?}"));
+            continue;
+        };
+        if let Some(n) = e.get("name").and_then(yscalar) {
+            name = n;
+        }
+        if let Some(v) = e.get("version").and_then(yscalar) {
+            version = v;
+        } else if version.contains(':') {
+            // `file:dir`, `link:dir`, tarball URLs without a recorded version: the key holds
+            // a location, not a version.
+            version = String::new();
+        }
+        let norm = key.trim_start_matches('/').split('(').next().unwrap_or("");
+        keys.insert(norm.to_string(), (name, version));
+    }
+    let resolve = |dep: &str, reference: &str| -> Option<String> {
+        let reference = reference.split('(').next().unwrap_or(reference);
+        let reference = reference.trim_start_matches('/');
+        let candidates = if v5 {
+            vec![format!("{dep}/{reference}"), reference.to_string()]
+        } else {
+            vec![format!("{dep}@{reference}"), reference.to_string()]
+        };
+        candidates.iter().find_map(|k| {
+            keys.get(k)
+                .or_else(|| keys.get(strip_peers(k)))
+                .map(|(n, v)| format!("{n}@{v}"))
+        })
+    };
+    // Dependencies of each package: v9 keeps them in `snapshots`, earlier in `packages`.
+    let graph_src = if major >= 9 {
+        doc.get("snapshots")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty)
+    } else {
+        packages
+    };
+    let mut graph: HashMap<String, Vec<String>> = HashMap::new();
+    for (key, e) in graph_src {
+        let norm = key.trim_start_matches('/').split('(').next().unwrap_or("");
+        let Some((n, v)) = keys.get(norm).or_else(|| keys.get(strip_peers(norm))) else {
+            continue;
+        };
+        let mut ids = Vec::new();
+        for section in ["dependencies", "optionalDependencies"] {
+            if let Some(m) = e.get(section).and_then(Value::as_object) {
+                for (dep, reference) in m {
+                    if let Some(id) = yscalar(reference).and_then(|rf| resolve(dep, &rf)) {
+                        ids.push(id);
+                    }
+                }
+            }
+        }
+        graph
+            .entry(format!("{n}@{v}"))
+            .or_default()
+            .extend(tidy(ids));
+    }
+    // Direct dependencies: every importer's (or, before workspaces, the top level's).
+    let mut importers: Vec<&Value> = Vec::new();
+    if let Some(m) = doc.get("importers").and_then(Value::as_object) {
+        importers.extend(m.values());
+    }
+    importers.push(&doc);
+    let mut prod = Vec::new();
+    let mut dev = Vec::new();
+    for imp in importers {
+        for (section, is_dev) in [
+            ("dependencies", false),
+            ("optionalDependencies", false),
+            ("devDependencies", true),
+        ] {
+            let Some(m) = imp.get(section).and_then(Value::as_object) else {
+                continue;
+            };
+            for (dep, spec) in m {
+                let reference = match spec {
+                    Value::Object(_) => spec.get("version").and_then(yscalar),
+                    other => yscalar(other),
+                };
+                let Some(id) = reference.and_then(|rf| resolve(dep, &rf)) else {
+                    continue;
+                };
+                if is_dev {
+                    dev.push(id);
+                } else {
+                    prod.push(id);
+                }
+            }
+        }
+    }
+    let prod_reach = reachable(&graph, &prod);
+    let dev_reach = reachable(&graph, &dev);
+    let direct: HashSet<&String> = prod.iter().chain(dev.iter()).collect();
+    let mut c = Collector::default();
+    let mut seen = HashSet::new();
+    // Keep the lockfile's order for stable output.
+    let ordered: BTreeMap<&String, &Value> = packages.iter().collect();
+    for (key, e) in ordered {
+        let norm = key.trim_start_matches('/').split('(').next().unwrap_or("");
+        let Some((name, version)) = keys.get(norm) else {
+            continue;
+        };
+        let mut p = pkg(KIND, name, version);
+        let id = p.id();
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        p.dev = match e.get("dev").and_then(Value::as_bool) {
+            Some(d) => d,
+            None => !prod_reach.contains(&id) && dev_reach.contains(&id),
+        };
+        p.relationship = Some(if direct.contains(&id) {
+            Relationship::Direct
+        } else {
+            Relationship::Indirect
+        });
+        p.depends_on = tidy(graph.get(&id).cloned().unwrap_or_default());
+        c.add(p);
+    }
+    r.packages = c.finish();
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn installed_paths() {
+        assert!(is_installed_package_json(
+            "/app/node_modules/a/package.json"
+        ));
+        assert!(is_installed_package_json(
+            "/app/node_modules/@s/a/package.json"
+        ));
+        assert!(is_installed_package_json(
+            "/app/node_modules/a/node_modules/b/package.json"
+        ));
+        assert!(!is_installed_package_json("/app/package.json"));
+        assert!(!is_installed_package_json(
+            "/app/node_modules/a/lib/package.json"
+        ));
+        assert!(!is_installed_package_json(
+            "/app/node_modules/@s/package.json"
+        ));
+        assert!(!is_installed_package_json(
+            "/app/node_modules/.pnpm/package.json"
+        ));
+        assert!(!is_installed_package_json("/x/@s/a/package.json"));
+    }
+
+    #[test]
+    fn pnpm_keys() {
+        assert_eq!(
+            pnpm_key("/@babel/runtime/7.18.3", true),
+            Some(("@babel/runtime".into(), "7.18.3".into()))
+        );
+        assert_eq!(
+            pnpm_key("/foo/1.0.0_react@18.0.0", true),
+            Some(("foo".into(), "1.0.0".into()))
+        );
+        assert_eq!(
+            pnpm_key("/@babel/runtime@7.22.3", false),
+            Some(("@babel/runtime".into(), "7.22.3".into()))
+        );
+        assert_eq!(
+            pnpm_key("debug@4.3.4(supports-color@8.1.1)", false),
+            Some(("debug".into(), "4.3.4".into()))
+        );
+    }
+}

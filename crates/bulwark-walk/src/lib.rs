@@ -5,9 +5,22 @@
 //! What it does not do: find or fetch images (that is `bulwark-source`), or know what a package
 //! is (that is `bulwark-catalog` and the catalogers). Nothing is written to disk.
 
-mod view;
+// A walk fails at most once, so a large error value costs nothing worth boxing for.
+#![allow(clippy::result_large_err)]
 
+mod digest;
+mod dir;
+mod error;
+mod view;
+mod walker;
+
+pub use digest::{Algorithm, Digest, DigestParseError, Hasher, HashingReader};
+pub use dir::walk_dir;
+pub use error::{WalkError, WalkErrorKind};
 pub use view::{normalize_entry_path, FileView, Node, NodeKind, MAX_SYMLINK_HOPS};
+pub use walker::{
+    merge, walk_layer, walk_layers, Budget, Compression, LayerInput, LayerStats, LayerWalk, Limits,
+};
 
 use serde::Serialize;
 

@@ -106,10 +106,8 @@ impl FileView {
         let mut current = String::from("/");
         let comps: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
         let mut hops = depth;
-        let mut i = 0;
         let mut pending: Vec<String> = comps.iter().rev().map(|s| s.to_string()).collect();
         while let Some(comp) = pending.pop() {
-            i += 1;
             match comp.as_str() {
                 "." => continue,
                 ".." => {
@@ -133,17 +131,12 @@ impl FileView {
                     }
                 }
                 Some(_) => current = candidate,
-                None => {
-                    // Not present: still produce the lexical path so callers can report it.
-                    current = candidate;
-                    if !pending.is_empty() {
-                        // An intermediate component is missing: nothing below exists.
-                        return None;
-                    }
-                }
+                // Missing: layer tars may omit parent directory entries, so a missing
+                // intermediate component is taken as a plain directory; the final lookup
+                // decides whether the path exists.
+                None => current = candidate,
             }
         }
-        let _ = i;
         Some(current)
     }
 

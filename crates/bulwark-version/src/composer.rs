@@ -91,12 +91,11 @@ fn match_modifier(s: &[u8], pos: usize) -> Option<Modifier> {
             for (dev, end) in dev_options {
                 if end == s.len() {
                     return Some(Modifier {
+                        // The stability as written (its case matters: only `stable` is
+                        // special-cased, case-sensitively).
                         stability: stab.map(|w| {
-                            String::from_utf8_lossy(
-                                s.get(q - numbers.len() - w.len()..q - numbers.len())
-                                    .unwrap_or(&[]),
-                            )
-                            .into_owned()
+                            String::from_utf8_lossy(s.get(p..p + w.len()).unwrap_or(&[]))
+                                .into_owned()
                         }),
                         numbers,
                         dev,

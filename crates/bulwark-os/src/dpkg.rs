@@ -279,13 +279,7 @@ impl Cataloger for DpkgCataloger {
                     }
                 }
                 DpkgFile::Licenses(l) if hit.visible => {
-                    if let Some(pkg) = hit
-                        .path
-                        .strip_prefix(DOC)
-                        .and_then(|n| n.strip_suffix("/copyright"))
-                    {
-                        licenses.insert(pkg.to_string(), l);
-                    }
+                    licenses.insert(hit.path, l);
                 }
                 _ => {}
             }
@@ -414,7 +408,14 @@ impl Cataloger for DpkgCataloger {
                     .cloned()
                     .collect();
             }
-            if let Some(l) = licenses.get(&e.name) {
+            // /usr/share/doc/<pkg> is often a symlink to the doc directory of the package's
+            // source sibling (libgcc-s1 -> gcc-12-base): follow it through the view.
+            let copyright = format!("{DOC}{}/copyright", e.name);
+            let l = licenses.get(&copyright).or_else(|| {
+                let (resolved, _) = ctx.view.resolve(&copyright)?;
+                licenses.get(&resolved)
+            });
+            if let Some(l) = l {
                 pkg.licenses = l.clone();
             }
             packages.push(pkg);

@@ -144,7 +144,9 @@ fn ubuntu_pro_markers() {
 
 #[test]
 fn release_files_without_os_release() {
-    let cases: &[(&str, &[u8], &str, Option<&str>, &str)] = &[
+    /// (path, content, id, release, family)
+    type Case<'a> = (&'a str, &'a [u8], &'a str, Option<&'a str>, &'a str);
+    let cases: &[Case<'_>] = &[
         (
             "/etc/alpine-release",
             b"3.19.1\n",

@@ -32,7 +32,6 @@ pub struct GoVersion {
     minor: Digits,
     patch: Digits,
     pre: Vec<Ident>,
-    pre_text: String,
     build: String,
 }
 
@@ -84,7 +83,6 @@ impl GoVersion {
             minor,
             patch,
             pre,
-            pre_text: pre_text.to_owned(),
             build: build_text.to_owned(),
         })
     }
@@ -94,27 +92,66 @@ impl GoVersion {
         self.build == "incompatible"
     }
 
-    /// Whether this is a pseudo-version: a pre-release ending in
-    /// `yyyymmddhhmmss-abcdefabcdef` (module.IsPseudoVersion).
+    /// Whether this is a pseudo-version, exactly as `module.IsPseudoVersion` decides: at least
+    /// two `-`, and `vN.0.0-yyyymmddhhmmss-rev` or `vN.N.N-[pre.]0.yyyymmddhhmmss-rev` (with
+    /// optional build metadata), where `rev` is alphanumeric.
     pub fn is_pseudo(&self) -> bool {
-        let pre = self.pre_text.as_str();
-        let (head, rev) = match pre.rsplit_once('-') {
-            Some(x) => x,
-            None => return false,
+        let s = self.original.as_str();
+        if s.matches('-').count() < 2 {
+            return false;
+        }
+        let r = s.split('+').next().unwrap_or(s);
+        let Some((head_time, rev)) = r.rsplit_once('-') else {
+            return false;
         };
-        let time = head.rsplit(['.', '-']).next().unwrap_or(head);
-        // The time stamp is preceded by `-` (vX.0.0-...), `pre.0.` or `0.` (vX.Y.(Z+1)-0.).
-        let prefix_ok = time.len() == head.len()
-            || head.ends_with(&format!(".0.{time}"))
-            || head == format!("0.{time}");
-        time.len() == 14
-            && time.bytes().all(|c| c.is_ascii_digit())
-            && rev.len() >= 12
-            && rev
-                .bytes()
-                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
-            && prefix_ok
-            && (time.len() != head.len() || (self.minor.is_zero() && self.patch.is_zero()))
+        if rev.is_empty() || !rev.bytes().all(|c| c.is_ascii_alphanumeric()) {
+            return false;
+        }
+        let Some(split) = head_time.len().checked_sub(14) else {
+            return false;
+        };
+        let (Some(head), Some(time)) = (head_time.get(..split), head_time.get(split..)) else {
+            return false;
+        };
+        if !time.bytes().all(|c| c.is_ascii_digit()) {
+            return false;
+        }
+        let digits = |t: &str| t.bytes().take_while(u8::is_ascii_digit).count();
+        let Some(rest) = head.strip_prefix('v') else {
+            return false;
+        };
+        let n = digits(rest);
+        let Some(rest) = rest
+            .get(n..)
+            .filter(|_| n > 0)
+            .and_then(|r| r.strip_prefix('.'))
+        else {
+            return false;
+        };
+        if rest == "0.0-" {
+            return true;
+        }
+        // `\d+\.\d+-([^+]*\.)?0\.`
+        let Some(body) = rest.strip_suffix("0.") else {
+            return false;
+        };
+        let n = digits(body);
+        let Some(body) = body
+            .get(n..)
+            .filter(|_| n > 0)
+            .and_then(|b| b.strip_prefix('.'))
+        else {
+            return false;
+        };
+        let n = digits(body);
+        let Some(extra) = body
+            .get(n..)
+            .filter(|_| n > 0)
+            .and_then(|b| b.strip_prefix('-'))
+        else {
+            return false;
+        };
+        extra.is_empty() || extra.ends_with('.')
     }
 
     fn compare(&self, other: &Self) -> Ordering {
@@ -142,7 +179,12 @@ mod tests {
         ] {
             assert!(GoVersion::parse(p).unwrap().is_pseudo(), "{p}");
         }
-        for p in ["v1.2.3", "v1.2.3-pre", "v0.0.0-2019110902193-daa7c04131f5"] {
+        for p in [
+            "v1.2.3",
+            "v1.2.3-pre",
+            "v0.0.0-2019110902193-daa7c04131f5",
+            "v1.2.3-20191109021931-daa7c04131f5",
+        ] {
             assert!(!GoVersion::parse(p).unwrap().is_pseudo(), "{p}");
         }
     }

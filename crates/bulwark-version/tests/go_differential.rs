@@ -41,6 +41,54 @@ const TOKENS: &[&str] = &[
     "é",
 ];
 
+const PSEUDO_TOKENS: &[&str] = &[
+    "v0.0.0-",
+    "v1.2.4-0.",
+    "v1.2.3-pre.0.",
+    "v2.0.0-",
+    "v1.2.3-",
+    "v10.20.30-rc.1.0.",
+    "0.",
+    "pre.0.",
+    "20191109021931",
+    "20191109021931",
+    "2019110902193",
+    "-daa7c04131f5",
+    "-DAA7C04131F5",
+    "-abc",
+    "-daa7c04131f5",
+    "+incompatible",
+    "+meta.1",
+    ".",
+    "-",
+    "x",
+    "0",
+];
+
+const PSEUDO_PROGRAM: &str = r#"package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+
+	"golang.org/x/mod/module"
+)
+
+func main() {
+	in := bufio.NewScanner(os.Stdin)
+	out := bufio.NewWriter(os.Stdout)
+	defer out.Flush()
+	for in.Scan() {
+		if module.IsPseudoVersion(in.Text()) {
+			fmt.Fprintln(out, "1")
+		} else {
+			fmt.Fprintln(out, "0")
+		}
+	}
+}
+"#;
+
 const PROGRAM: &str = r#"package main
 
 import (
@@ -68,15 +116,41 @@ func main() {
 }
 "#;
 
-#[test]
-fn agrees_with_x_mod_semver() {
-    let gopath = "/usr/share/gocode";
+const GOPATH: &str = "/usr/share/gocode";
+
+/// Runs a Go program (GOPATH mode, offline, against Debian's x/mod) on `input`.
+fn go_run(name: &str, program: &str, input: &str) -> Vec<String> {
     assert!(
-        std::path::Path::new(gopath)
+        std::path::Path::new(GOPATH)
             .join("src/golang.org/x/mod/semver")
             .exists(),
         "golang.org/x/mod is missing: install Debian's golang-golang-x-mod-dev"
     );
+    let dir: PathBuf =
+        std::env::temp_dir().join(format!("bulwark-version-go-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let main = dir.join("main.go");
+    std::fs::write(&main, program).expect("write main.go");
+    let main_s = main.display().to_string();
+    let cache_s = dir.join("cache").display().to_string();
+    let out = run_reference(
+        "go",
+        &["run", &main_s],
+        input,
+        &[
+            ("GO111MODULE", "off"),
+            ("GOPATH", GOPATH),
+            ("GOFLAGS", ""),
+            ("GOCACHE", &cache_s),
+            ("GOPROXY", "off"),
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    out
+}
+
+#[test]
+fn agrees_with_x_mod_semver() {
     let mut rng = Rng::new(0x0060_0001);
     let real = real_versions("go");
     let mut pairs = real_pairs(&mut rng, &real, 2000);
@@ -87,27 +161,7 @@ fn agrees_with_x_mod_semver() {
     pairs.extend(pool.iter().take(2000).map(|s| (s.clone(), s.clone())));
     pairs.retain(|(a, b)| !a.contains('\n') && !b.contains('\n'));
 
-    let dir: PathBuf =
-        std::env::temp_dir().join(format!("bulwark-version-go-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let main = dir.join("main.go");
-    std::fs::write(&main, PROGRAM).expect("write main.go");
-    let cache = dir.join("cache");
-    let main_s = main.display().to_string();
-    let cache_s = cache.display().to_string();
-    let out = run_reference(
-        "go",
-        &["run", &main_s],
-        &tab_lines(&pairs),
-        &[
-            ("GO111MODULE", "off"),
-            ("GOPATH", gopath),
-            ("GOFLAGS", ""),
-            ("GOCACHE", &cache_s),
-            ("GOPROXY", "off"),
-        ],
-    );
-    let _ = std::fs::remove_dir_all(&dir);
+    let out = go_run("compare", PROGRAM, &tab_lines(&pairs));
     let theirs: Vec<Verdict> = out.iter().map(|l| parse_verdict(l)).collect();
     let mine: Vec<Verdict> = pairs
         .iter()
@@ -117,4 +171,43 @@ fn agrees_with_x_mod_semver() {
         })
         .collect();
     assert_agree("Go (x/mod/semver)", &pairs, &mine, &theirs);
+}
+
+/// `GoVersion::is_pseudo` against `module.IsPseudoVersion`.
+#[test]
+fn pseudo_versions_agree_with_module_is_pseudo_version() {
+    let mut rng = Rng::new(0x0060_0002);
+    let mut pool: Vec<String> = (0..3000)
+        .map(|_| gen_string(&mut rng, PSEUDO_TOKENS, 5))
+        .collect();
+    pool.extend(real_versions("go"));
+    pool.retain(|s| !s.contains('\n') && !s.is_empty());
+    let input: String = pool.iter().map(|s| format!("{s}\n")).collect();
+    let out = go_run("pseudo", PSEUDO_PROGRAM, &input);
+    assert_eq!(out.len(), pool.len());
+    let mut pseudo = 0;
+    let bad: Vec<String> = pool
+        .iter()
+        .zip(&out)
+        .filter_map(|(s, theirs)| {
+            let theirs = theirs == "1";
+            pseudo += usize::from(theirs);
+            let ours = GoVersion::parse(s).map(|v| v.is_pseudo()).unwrap_or(false);
+            (ours != theirs).then(|| format!("{s:?}: ours {ours}, x/mod {theirs}"))
+        })
+        .collect();
+    println!(
+        "Go pseudo-versions (module.IsPseudoVersion): {} strings ({pseudo} pseudo), {} disagreements",
+        pool.len(),
+        bad.len()
+    );
+    assert!(
+        bad.is_empty(),
+        "{}",
+        bad.iter().take(25).cloned().collect::<Vec<_>>().join("\n")
+    );
+    assert!(
+        pseudo > 100,
+        "too few pseudo-versions in the sample: {pseudo}"
+    );
 }

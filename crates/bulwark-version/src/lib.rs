@@ -28,6 +28,8 @@
 //!
 //! On top, a small dispatch API for the vulnerability matcher:
 //!
+//! - [`Scheme::for_purl_type`] maps a package URL type (`deb`, `pypi`, `golang`...) to a
+//!   [`Scheme`];
 //! - [`Scheme::for_ecosystem`] maps OSV ecosystem names (`"PyPI"`, `"Debian:12"`, `"Alpine:v3.19"`,
 //!   `"Red Hat"`...) to a [`Scheme`];
 //! - [`compare`] / [`Scheme::compare`] compare two version strings under a scheme;
@@ -171,6 +173,30 @@ impl Scheme {
         })
     }
 
+    /// The scheme for a package-URL type (`deb`, `rpm`, `apk`, `pypi`, `npm`, `cargo`,
+    /// `golang`, `maven`, `gem`, `nuget`, `composer`), for packages found in an image.
+    ///
+    /// ```
+    /// use bulwark_version::Scheme;
+    /// assert_eq!(Scheme::for_purl_type("golang"), Some(Scheme::Go));
+    /// assert_eq!(Scheme::for_purl_type("generic"), None);
+    /// ```
+    pub fn for_purl_type(purl_type: &str) -> Option<Scheme> {
+        Some(match purl_type.to_ascii_lowercase().as_str() {
+            "deb" => Scheme::Dpkg,
+            "rpm" => Scheme::Rpm,
+            "apk" => Scheme::Apk,
+            "pypi" => Scheme::Pep440,
+            "npm" | "cargo" => Scheme::Semver,
+            "golang" => Scheme::Go,
+            "maven" => Scheme::Maven,
+            "gem" => Scheme::RubyGems,
+            "nuget" => Scheme::NuGet,
+            "composer" => Scheme::Composer,
+            _ => return None,
+        })
+    }
+
     /// Checks that `version` parses under this scheme.
     pub fn validate(self, version: &str) -> Result<(), VersionError> {
         self.compare(version, version).map(|_| ())
@@ -246,6 +272,28 @@ mod tests {
         ];
         for (eco, want) in cases {
             assert_eq!(Scheme::for_ecosystem(eco), want, "{eco}");
+        }
+    }
+
+    #[test]
+    fn purl_types() {
+        let cases = [
+            ("deb", Some(Scheme::Dpkg)),
+            ("rpm", Some(Scheme::Rpm)),
+            ("apk", Some(Scheme::Apk)),
+            ("pypi", Some(Scheme::Pep440)),
+            ("npm", Some(Scheme::Semver)),
+            ("cargo", Some(Scheme::Semver)),
+            ("golang", Some(Scheme::Go)),
+            ("maven", Some(Scheme::Maven)),
+            ("gem", Some(Scheme::RubyGems)),
+            ("nuget", Some(Scheme::NuGet)),
+            ("composer", Some(Scheme::Composer)),
+            ("alpm", None),
+            ("generic", None),
+        ];
+        for (t, want) in cases {
+            assert_eq!(Scheme::for_purl_type(t), want, "{t}");
         }
     }
 

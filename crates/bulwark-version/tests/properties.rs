@@ -135,3 +135,28 @@ fn total_order_over_real_versions() {
     }
     println!("total order: {checked} triples checked over 10 schemes");
 }
+
+/// The longest accepted inputs, built to maximise nesting (Maven lists), backtracking (PEP 440,
+/// Composer) and token counts, still parse and compare quickly and without overflowing the
+/// stack.
+#[test]
+fn worst_case_inputs_are_cheap() {
+    let patterns = [
+        "1-", "a1", "1.a-", "_alpha", "-r1", ".0", "a-", "~", "^", "1!", "+a.", "a.1-",
+    ];
+    let start = std::time::Instant::now();
+    let mut compared = 0;
+    for p in patterns {
+        let long: String = p.repeat(bulwark_version::MAX_VERSION_LEN / p.len());
+        let long = &long[..long.len().min(bulwark_version::MAX_VERSION_LEN)];
+        let other = format!("1{}", &long[1..]);
+        for scheme in SCHEMES {
+            let _ = scheme.compare(long, &other);
+            let _ = scheme.compare(long, long);
+            compared += 2;
+        }
+    }
+    let elapsed = start.elapsed();
+    println!("worst-case inputs: {compared} comparisons in {elapsed:?}");
+    assert!(elapsed.as_secs() < 10, "too slow: {elapsed:?}");
+}

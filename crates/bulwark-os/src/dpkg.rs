@@ -289,7 +289,9 @@ impl Cataloger for DpkgCataloger {
         let distro_q = purl::distro_qualifier(distro.as_ref());
         let mut paths: Vec<&String> = dbs.keys().collect();
         paths.sort();
-        let mut found: Vec<(String, usize, DpkgEntry)> = Vec::new();
+        // (database path, layer from the database history if known, layer of the visible
+        // database, entry)
+        let mut found: Vec<(String, Option<usize>, usize, DpkgEntry)> = Vec::new();
         for path in paths {
             let Some(copies) = dbs.get(path) else {
                 continue;
@@ -317,14 +319,14 @@ impl Cataloger for DpkgCataloger {
             );
             for e in &visible.entries {
                 let key = (e.name.clone(), e.arch.clone());
-                let layer = history.layer_of(&key, &e.version).unwrap_or(*vis_layer);
-                found.push((path.clone(), layer, e.clone()));
+                let layer = history.layer_of(&key, &e.version);
+                found.push((path.clone(), layer, *vis_layer, e.clone()));
             }
         }
         // Installed names and what they provide, to resolve dependencies to package ids.
         let mut by_name: HashMap<&str, &str> = HashMap::new();
         let mut providers: HashMap<&str, &str> = HashMap::new();
-        for (_, _, e) in &found {
+        for (_, _, _, e) in &found {
             by_name.insert(&e.name, &e.name);
             for p in &e.provides {
                 providers.entry(p).or_insert(&e.name);
@@ -332,10 +334,10 @@ impl Cataloger for DpkgCataloger {
         }
         let versions: HashMap<&str, &str> = found
             .iter()
-            .map(|(_, _, e)| (e.name.as_str(), e.version.as_str()))
+            .map(|(_, _, _, e)| (e.name.as_str(), e.version.as_str()))
             .collect();
         let mut packages = Vec::with_capacity(found.len());
-        for (path, layer, e) in &found {
+        for (path, layer, vis_layer, e) in &found {
             let mut pkg = Package::new(
                 PackageKind::Deb,
                 &e.name,
@@ -354,7 +356,7 @@ impl Cataloger for DpkgCataloger {
                 name: e.source_name.clone(),
                 version: Some(e.source_version.clone()),
             });
-            pkg.layer = Some(*layer);
+            pkg.layer = *layer;
             if let Some(m) = &e.maintainer {
                 pkg.metadata.insert("maintainer".into(), m.clone());
             }
@@ -387,6 +389,8 @@ impl Cataloger for DpkgCataloger {
                 .and_then(|k| lists.get(k))
                 .or_else(|| lists.get(&e.name));
             let files = if let Some((list_layer, files)) = list {
+                // Fallback when the database history cannot tell: the layer that wrote the
+                // package's file list.
                 if pkg.layer.is_none() {
                     pkg.layer = Some(*list_layer);
                 }
@@ -417,6 +421,9 @@ impl Cataloger for DpkgCataloger {
             });
             if let Some(l) = l {
                 pkg.licenses = l.clone();
+            }
+            if pkg.layer.is_none() {
+                pkg.layer = Some(*vis_layer);
             }
             packages.push(pkg);
         }

@@ -251,3 +251,37 @@ fn corrupt_records_are_reported_and_skipped() {
     assert!(inv.packages.is_empty());
     assert_eq!(inv.warnings.len(), 1);
 }
+
+/// An SQLite database built in memory by `sql`, as file bytes.
+fn sqlite_bytes(sql: &str) -> Vec<u8> {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    conn.execute_batch(sql).unwrap();
+    conn.serialize(rusqlite::DatabaseName::Main)
+        .unwrap()
+        .to_vec()
+}
+
+#[test]
+fn hostile_sqlite_databases() {
+    // An endless recursive view named Packages must not be queried.
+    let endless = sqlite_bytes(
+        "CREATE VIEW Packages AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) \
+         SELECT x AS hnum, x AS blob FROM c;",
+    );
+    let err = bulwark_os::rpm::read_db(&endless).unwrap_err();
+    assert_eq!(err.to_string(), "no Packages table");
+    // A real table with a garbage blob: the record is a warning, the good one is kept.
+    let good = fixture("rpm/built/rpmdb.sqlite.gz");
+    let mut db = bulwark_os::rpm::read_db(&good).unwrap();
+    assert_eq!(db.packages.len(), 3);
+    let bad = sqlite_bytes(
+        "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL); \
+         INSERT INTO Packages (blob) VALUES (x'0000000100000010deadbeef');",
+    );
+    db = bulwark_os::rpm::read_db(&bad).unwrap();
+    assert!(db.packages.is_empty());
+    assert_eq!(
+        db.warnings,
+        vec!["record 0: corrupt header, skipped: header blob is 12 bytes, its index declares 40"]
+    );
+}

@@ -26,8 +26,7 @@ struct Order {
 
 impl Order {
     fn u32(self, b: &[u8], at: usize) -> Option<u32> {
-        let s = b.get(at..at.checked_add(4)?)?;
-        let a = [s[0], s[1], s[2], s[3]];
+        let a: [u8; 4] = b.get(at..at.checked_add(4)?)?.try_into().ok()?;
         Some(if self.big {
             u32::from_be_bytes(a)
         } else {
@@ -35,8 +34,7 @@ impl Order {
         })
     }
     fn u16(self, b: &[u8], at: usize) -> Option<u16> {
-        let s = b.get(at..at.checked_add(2)?)?;
-        let a = [s[0], s[1]];
+        let a: [u8; 2] = b.get(at..at.checked_add(2)?)?.try_into().ok()?;
         Some(if self.big {
             u16::from_be_bytes(a)
         } else {

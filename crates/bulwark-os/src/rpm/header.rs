@@ -120,7 +120,7 @@ pub struct RpmHeader {
 /// Checked big-endian `u32` at `at`.
 fn be32(b: &[u8], at: usize) -> Option<u32> {
     let s = b.get(at..at.checked_add(4)?)?;
-    Some(u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
+    Some(u32::from_be_bytes(s.try_into().ok()?))
 }
 
 /// Decode a header blob. See the module doc for what is checked.
@@ -310,15 +310,17 @@ impl<'a> Tags<'a> {
             TYPE_INT8 | TYPE_CHAR => b.iter().map(|&x| u64::from(x)).collect(),
             TYPE_INT16 => b
                 .chunks_exact(2)
-                .map(|c| u64::from(u16::from_be_bytes([c[0], c[1]])))
+                .filter_map(|c| c.try_into().ok().map(u16::from_be_bytes))
+                .map(u64::from)
                 .collect(),
             TYPE_INT32 => b
                 .chunks_exact(4)
-                .map(|c| u64::from(u32::from_be_bytes([c[0], c[1], c[2], c[3]])))
+                .filter_map(|c| c.try_into().ok().map(u32::from_be_bytes))
+                .map(u64::from)
                 .collect(),
             TYPE_INT64 => b
                 .chunks_exact(8)
-                .map(|c| u64::from_be_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+                .filter_map(|c| c.try_into().ok().map(u64::from_be_bytes))
                 .collect(),
             other => {
                 return Err(entry_err(

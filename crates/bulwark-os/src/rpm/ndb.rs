@@ -18,7 +18,7 @@ const BLOB_HEAD: usize = 16;
 
 fn le32(b: &[u8], at: usize) -> Option<u32> {
     let s = b.get(at..at.checked_add(4)?)?;
-    Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    Some(u32::from_le_bytes(s.try_into().ok()?))
 }
 
 /// Whether `data` starts like an NDB package database.

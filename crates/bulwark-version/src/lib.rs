@@ -99,7 +99,7 @@ pub use semver::SemverVersion;
 
 /// A versioning scheme: how one ecosystem orders its versions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "lowercase")]
 pub enum Scheme {
     /// Debian package versions ([`DpkgVersion`]).
     Dpkg,
@@ -273,6 +273,15 @@ mod tests {
         for (eco, want) in cases {
             assert_eq!(Scheme::for_ecosystem(eco), want, "{eco}");
         }
+    }
+
+    #[test]
+    fn scheme_serialises_lowercase() {
+        let names: Vec<String> = [Scheme::Pep440, Scheme::RubyGems, Scheme::NuGet]
+            .iter()
+            .map(|s| serde_json::to_string(s).unwrap_or_default())
+            .collect();
+        assert_eq!(names, ["\"pep440\"", "\"rubygems\"", "\"nuget\""]);
     }
 
     #[test]

@@ -73,3 +73,39 @@ end
         .collect();
     assert_agree("RubyGems (Gem::Version)", &pairs, &mine, &theirs);
 }
+
+/// `GemVersion::is_prerelease` against `Gem::Version#prerelease?`.
+#[test]
+fn prerelease_agrees_with_gem_version() {
+    let mut rng = Rng::new(0x6e3_0002);
+    let mut pool: Vec<String> = (0..2000).map(|_| gen_string(&mut rng, TOKENS, 6)).collect();
+    pool.extend(real_versions("semver"));
+    pool.extend(real_versions("gem"));
+    pool.retain(|s| GemVersion::parse(s).is_ok() && !s.contains('\n'));
+    let script = r#"
+STDIN.each_line do |line|
+  puts(Gem::Version.new(line.chomp("\n")).prerelease? ? "1" : "0")
+end
+"#;
+    let input: String = pool.iter().map(|s| format!("{s}\n")).collect();
+    let out = run_reference("ruby", &["-e", script], &input, &[]);
+    assert_eq!(out.len(), pool.len());
+    let mut pre = 0;
+    let bad: Vec<String> = pool
+        .iter()
+        .zip(&out)
+        .filter_map(|(s, theirs)| {
+            let theirs = theirs == "1";
+            pre += usize::from(theirs);
+            let ours = GemVersion::parse(s).ok()?.is_prerelease();
+            (ours != theirs).then(|| format!("{s:?}: ours {ours}, ruby {theirs}"))
+        })
+        .collect();
+    println!(
+        "RubyGems prerelease?: {} versions ({pre} pre-releases), {} disagreements",
+        pool.len(),
+        bad.len()
+    );
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+    assert!(pre > 50);
+}

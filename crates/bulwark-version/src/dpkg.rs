@@ -102,31 +102,22 @@ impl DpkgVersion {
 
 version_impls!(DpkgVersion, compare);
 
-/// The epoch as C `strtol` reads it, with dpkg's checks: optional sign, digits up to the colon,
-/// not negative, at most `INT_MAX`.
+/// The epoch as C `strtol` reads it, with dpkg's checks: an optional sign and digits that must
+/// end exactly at the colon, not negative, at most `INT_MAX`.
 fn parse_epoch(s: &str) -> Result<u32, &'static str> {
     let (negative, digits) = match s.as_bytes().first() {
         Some(b'-') => (true, s.get(1..).unwrap_or("")),
         Some(b'+') => (false, s.get(1..).unwrap_or("")),
         _ => (false, s),
     };
-    if digits.is_empty() {
-        return Err(if s.is_empty() {
-            "epoch in version is empty"
-        } else {
-            // strtol consumed nothing: dpkg reports an empty epoch.
-            "epoch in version is empty"
-        });
+    let n = digits.bytes().take_while(u8::is_ascii_digit).count();
+    if n == 0 {
+        // strtol converted nothing.
+        return Err("epoch in version is empty");
     }
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        // strtol stops before the colon.
-        return Err(
-            if digits.as_bytes().first().is_some_and(u8::is_ascii_digit) {
-                "epoch in version is not number"
-            } else {
-                "epoch in version is empty"
-            },
-        );
+    if n != digits.len() {
+        // strtol stopped before the colon.
+        return Err("epoch in version is not number");
     }
     let trimmed = digits.trim_start_matches('0');
     let value: u64 = if trimmed.len() > 10 {

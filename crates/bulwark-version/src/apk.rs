@@ -1,7 +1,10 @@
 //! Alpine / Wolfi package versions, compared as apk-tools does.
 //!
-//! Hand-written after apk-tools' `src/version.c` (the tokenizer with `TOKEN_INITIAL_DIGIT` and
-//! `~hash` commit tokens used by apk-tools 2.14 and 3): no crate implements these rules.
+//! Hand-written after apk-tools 3's `src/version.c` (the tokenizer with `TOKEN_INITIAL_DIGIT`
+//! and `~hash` commit tokens): no crate implements these rules. apk-tools 2.12–2.14 (Alpine's
+//! stable releases) order every well-formed version the same way; they differ only in
+//! tolerating a few malformed ones (`1.0_`, `1.0-r`, `1.`) that apk-tools 3 and this parser
+//! reject, and in not knowing `~hash`.
 //!
 //! Grammar: `digit{.digit}...{letter}{_suffix{number}}...{~hash}{-r#}`. Suffixes order as
 //! `_alpha < _beta < _pre < _rc < (none) < _cvs < _svn < _git < _hg < _p`. Digits after the first

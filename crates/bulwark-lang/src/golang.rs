@@ -4,12 +4,14 @@
 //! `go.mod` is parsed by hand: its grammar is a few line-oriented directives and the only Rust
 //! parsers for it are unmaintained single-purpose crates.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use bulwark_catalog::{PackageKind, Relationship};
+use bulwark_catalog::{
+    CatalogContext, Cataloger, EntryMeta, Hit, PackageKind, Parsed, Relationship, Stage,
+};
 
 use crate::util::{pkg, text, tidy};
-use crate::{file_name, FileResult, ParseError};
+use crate::{file_name, FileResult, ParseError, MANIFEST_LIMIT};
 
 const KIND: PackageKind = PackageKind::Go;
 
@@ -52,7 +54,8 @@ struct Replace {
 /// `go.mod`: the module is the root, requires are direct unless `// indirect`; replace
 /// directives re-point modules (local-path replacements drop the module: it is project
 /// source, not a versioned dependency); `toolchain goX` (else `go X`) gives `stdlib@vX`.
-pub(crate) fn parse_go_mod(_path: &str, data: &[u8]) -> Result<FileResult, ParseError> {
+/// Also returns the `go` directive's version.
+fn parse_go_mod(data: &[u8]) -> Result<(FileResult, Option<String>), ParseError> {
     let t = text(data);
     let mut module = None;
     let mut go = None;
@@ -158,7 +161,7 @@ pub(crate) fn parse_go_mod(_path: &str, data: &[u8]) -> Result<FileResult, Parse
         .as_deref()
         .and_then(|t| t.strip_prefix("go"))
         .map(str::to_string)
-        .or(go);
+        .or(go.clone());
     if let Some(v) = std_version {
         let mut p = pkg(KIND, "stdlib", &format!("v{v}"));
         p.relationship = Some(Relationship::Direct);
@@ -171,7 +174,126 @@ pub(crate) fn parse_go_mod(_path: &str, data: &[u8]) -> Result<FileResult, Parse
         root.depends_on = tidy(direct);
         r.packages.insert(0, root);
     }
-    Ok(r)
+    Ok((r, go))
+}
+
+/// Whether a `go` directive version is before 1.17, when `go.mod` stopped listing every module
+/// of the build (module graph pruning) and `go.sum` is needed for the indirect ones.
+fn before_go_1_17(go: &str) -> bool {
+    let mut it = go.split('.').map(|x| x.parse::<u32>().ok());
+    match (it.next().flatten(), it.next().flatten()) {
+        (Some(major), Some(minor)) => major < 1 || (major == 1 && minor < 17),
+        _ => false,
+    }
+}
+
+/// `go.sum`: module -> the last (highest: `go mod tidy` sorts by semver) version listed.
+fn parse_go_sum(data: &[u8]) -> Vec<(String, String)> {
+    let t = text(data);
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in t.lines() {
+        let mut f = line.split_whitespace();
+        let (Some(m), Some(v)) = (f.next(), f.next()) else {
+            continue;
+        };
+        let v = v.strip_suffix("/go.mod").unwrap_or(v);
+        match out.last_mut() {
+            Some(last) if last.0 == m => last.1 = v.to_string(),
+            _ => out.push((m.to_string(), v.to_string())),
+        }
+    }
+    out
+}
+
+/// Catalogs `go.mod`, adding the modules of the neighbouring `go.sum` as indirect when the
+/// module declares a Go version before 1.17 (such `go.mod` files omit indirect modules).
+pub struct GoModCataloger;
+
+enum GoFile {
+    Mod(Result<(FileResult, Option<String>), ParseError>),
+    Sum(Vec<(String, String)>),
+}
+
+impl Cataloger for GoModCataloger {
+    fn name(&self) -> &'static str {
+        "go-mod"
+    }
+
+    fn stage(&self) -> Stage {
+        Stage::Language
+    }
+
+    fn wants(&self, entry: &EntryMeta<'_>) -> bool {
+        is_go_mod(entry.path)
+            || (file_name(entry.path) == "go.sum"
+                && !entry.path.contains("/pkg/mod/")
+                && !entry.path.contains("/vendor/"))
+    }
+
+    fn read(&self, entry: &EntryMeta<'_>, data: &[u8]) -> Parsed {
+        let size = entry.size.max(data.len() as u64);
+        if size > MANIFEST_LIMIT {
+            return Box::new(GoFile::Mod(Err(ParseError::TooLarge {
+                size,
+                limit: MANIFEST_LIMIT,
+            })));
+        }
+        if file_name(entry.path) == "go.sum" {
+            Box::new(GoFile::Sum(parse_go_sum(data)))
+        } else {
+            Box::new(GoFile::Mod(parse_go_mod(data)))
+        }
+    }
+
+    fn finish(&self, ctx: &mut CatalogContext<'_>, hits: Vec<Hit>) {
+        let mut sums: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        let mut mods = Vec::new();
+        for hit in hits {
+            if !hit.visible || ctx.is_os_owned(&hit.path) {
+                continue;
+            }
+            let dir = hit.path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+            let Ok(f) = hit.parsed.downcast::<GoFile>() else {
+                continue;
+            };
+            match *f {
+                GoFile::Sum(s) => {
+                    sums.insert(dir, s);
+                }
+                GoFile::Mod(m) => mods.push((hit.path, hit.layer, dir, m)),
+            }
+        }
+        for (path, layer, dir, m) in mods {
+            let (mut r, go) = match m {
+                Ok(x) => x,
+                Err(e) => {
+                    ctx.warn(self.name(), &path, e.to_string());
+                    continue;
+                }
+            };
+            if go.as_deref().is_some_and(before_go_1_17) {
+                if let Some(sum) = sums.get(&dir) {
+                    let known: HashSet<String> =
+                        r.packages.iter().map(|p| p.name.clone()).collect();
+                    for (module, version) in sum {
+                        if !known.contains(module) {
+                            let mut p = pkg(KIND, module, version);
+                            p.relationship = Some(Relationship::Indirect);
+                            r.packages.push(p);
+                        }
+                    }
+                }
+            }
+            for w in r.warnings {
+                ctx.warn(self.name(), &path, w);
+            }
+            for mut p in r.packages {
+                p.found_in = path.clone();
+                p.layer = Some(layer);
+                ctx.packages.push(p);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -181,7 +303,8 @@ mod tests {
     #[test]
     fn replaces() {
         let data = b"module x\n\ngo 1.21\n\nrequire (\n\ta v1.0.0\n\tb v1.0.0 // indirect\n\tc v1.0.0\n)\nreplace a => a2 v2.0.0\nreplace c v1.0.0 => ../c\n";
-        let r = parse_go_mod("go.mod", data).unwrap_or_default();
+        let (r, go) = parse_go_mod(data).unwrap_or_default();
+        assert_eq!(go.as_deref(), Some("1.21"));
         let ids: Vec<_> = r.packages.iter().map(|p| p.id()).collect();
         assert_eq!(ids, ["x@", "a2@v2.0.0", "b@v1.0.0", "stdlib@v1.21"]);
         assert_eq!(r.packages[0].depends_on, ["a2@v2.0.0", "stdlib@v1.21"]);

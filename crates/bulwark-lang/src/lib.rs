@@ -30,6 +30,7 @@ mod util;
 
 use bulwark_catalog::{CatalogContext, Cataloger, EntryMeta, Hit, Package, Parsed, Stage};
 
+pub use golang::GoModCataloger;
 pub use python::{pep503_normalize, PythonInstalledCataloger};
 pub use util::{normalize_license, purl};
 
@@ -55,12 +56,7 @@ pub fn catalogers() -> Vec<Box<dyn Cataloger>> {
             npm::parse_lockfile,
             LOCKFILE_LIMIT,
         )),
-        Box::new(FileCataloger::new(
-            "go-mod",
-            golang::is_go_mod,
-            golang::parse_go_mod,
-            MANIFEST_LIMIT,
-        )),
+        Box::new(GoModCataloger),
         Box::new(FileCataloger::new(
             "cargo-lock",
             cargo::is_cargo_lock,

@@ -437,3 +437,47 @@ fn package_lock_alias_reports_the_real_package() {
         ]
     );
 }
+
+#[test]
+fn go_sum_fills_in_indirect_modules_before_go_1_17() {
+    let old_mod = b"module example.com/old\n\ngo 1.16\n\nrequire github.com/pkg/errors v0.9.1\n";
+    let new_mod = b"module example.com/new\n\ngo 1.21\n\nrequire github.com/pkg/errors v0.9.1\n";
+    let sum = b"github.com/pkg/errors v0.9.1 h1:x=\ngithub.com/pkg/errors v0.9.1/go.mod h1:y=\n\
+golang.org/x/sys v0.0.0-2019 h1:a=\ngolang.org/x/sys v0.1.0/go.mod h1:b=\ngolang.org/x/sys v0.1.0 h1:c=\n";
+    let inv = run(&[
+        ("/old/go.mod", old_mod),
+        ("/old/go.sum", sum),
+        ("/new/go.mod", new_mod),
+        ("/new/go.sum", sum),
+    ]);
+    let got: Vec<_> = inv
+        .packages
+        .iter()
+        .map(|p| (p.found_in.as_str(), p.id(), p.relationship))
+        .collect();
+    use Relationship::*;
+    assert_eq!(
+        got,
+        [
+            ("/new/go.mod", "example.com/new@".to_string(), Some(Root)),
+            ("/old/go.mod", "example.com/old@".to_string(), Some(Root)),
+            (
+                "/new/go.mod",
+                "github.com/pkg/errors@v0.9.1".to_string(),
+                Some(Direct)
+            ),
+            (
+                "/old/go.mod",
+                "github.com/pkg/errors@v0.9.1".to_string(),
+                Some(Direct)
+            ),
+            (
+                "/old/go.mod",
+                "golang.org/x/sys@v0.1.0".to_string(),
+                Some(Indirect)
+            ),
+            ("/old/go.mod", "stdlib@v1.16".to_string(), Some(Direct)),
+            ("/new/go.mod", "stdlib@v1.21".to_string(), Some(Direct)),
+        ]
+    );
+}

@@ -21,6 +21,7 @@ const PATHS: &[&str] = &[
     "/a/yarn.lock",
     "/a/pnpm-lock.yaml",
     "/a/go.mod",
+    "/a/go.sum",
     "/a/Cargo.lock",
     "/g/specifications/x.gemspec",
     "/a/Gemfile.lock",

@@ -155,8 +155,9 @@ fn agrees_with_x_mod_semver() {
     let real = real_versions("go");
     let mut pairs = real_pairs(&mut rng, &real, 2000);
     let mut pool: Vec<String> = (0..2500).map(|_| gen_string(&mut rng, TOKENS, 7)).collect();
+    pool.extend((0..2500).map(|_| gen_semver_like(&mut rng, true)));
     pool.extend(real);
-    pairs.extend(pairs_from(&mut rng, &pool, TOKENS, 4000));
+    pairs.extend(pairs_from(&mut rng, &pool, TOKENS, 8000));
     // (s, s) pairs check validity one string at a time.
     pairs.extend(pool.iter().take(2000).map(|s| (s.clone(), s.clone())));
     pairs.retain(|(a, b)| !a.contains('\n') && !b.contains('\n'));

@@ -56,8 +56,9 @@ fn agrees_with_packaging_version() {
     let real = real_versions("pep440");
     let mut pairs = real_pairs(&mut rng, &real, 1500);
     let mut pool: Vec<String> = (0..2500).map(|_| gen_string(&mut rng, TOKENS, 7)).collect();
+    pool.extend((0..2500).map(|_| gen_pep440_like(&mut rng)));
     pool.extend(real);
-    pairs.extend(pairs_from(&mut rng, &pool, TOKENS, 4500));
+    pairs.extend(pairs_from(&mut rng, &pool, TOKENS, 8500));
     let script = r#"
 import sys
 from packaging.version import Version, InvalidVersion
@@ -88,6 +89,7 @@ for line in sys.stdin.buffer:
 fn normalisation_agrees_with_packaging() {
     let mut rng = Rng::new(0x0440_0002);
     let mut pool: Vec<String> = (0..3000).map(|_| gen_string(&mut rng, TOKENS, 7)).collect();
+    pool.extend((0..3000).map(|_| gen_pep440_like(&mut rng)));
     pool.extend(real_versions("pep440"));
     pool.retain(|s| Pep440Version::parse(s).is_ok());
     let script = r#"

@@ -58,8 +58,9 @@ fn agrees_with_semver_crate() {
     let real = real_versions("semver");
     let mut pairs = real_pairs(&mut rng, &real, 2000);
     let mut pool: Vec<String> = (0..3000).map(|_| gen_string(&mut rng, TOKENS, 8)).collect();
+    pool.extend((0..3000).map(|_| gen_semver_like(&mut rng, false)));
     pool.extend(real);
-    pairs.extend(pairs_from(&mut rng, &pool, TOKENS, 6000));
+    pairs.extend(pairs_from(&mut rng, &pool, TOKENS, 9000));
     pairs.extend(pool.iter().map(|s| (s.clone(), s.clone())));
     let theirs: Vec<Verdict> = pairs.iter().map(|(a, b)| reference(a, b)).collect();
     let mine: Vec<Verdict> = pairs

@@ -255,3 +255,95 @@ pub fn assert_agree(
 pub fn tab_lines(pairs: &[(String, String)]) -> String {
     pairs.iter().map(|(a, b)| format!("{a}\t{b}\n")).collect()
 }
+
+/// A SemVer-shaped string with tricky parts (leading zeros, 64-bit limits, mixed identifiers):
+/// most are valid, so ordering is exercised and not only validation.
+pub fn gen_semver_like(rng: &mut Rng, v_prefix: bool) -> String {
+    const NUMS: &[&str] = &[
+        "0",
+        "1",
+        "2",
+        "9",
+        "10",
+        "11",
+        "01",
+        "18446744073709551615",
+        "99999999999999999999",
+    ];
+    const IDS: &[&str] = &[
+        "alpha", "beta", "rc", "0", "1", "2", "10", "11", "01", "a-b", "-", "x1", "ALPHA", "0a",
+    ];
+    let mut s = String::new();
+    if v_prefix || rng.chance(10) {
+        s.push('v');
+    }
+    let parts = if rng.chance(90) { 3 } else { 1 + rng.below(4) };
+    let nums: Vec<&str> = (0..parts).map(|_| *rng.pick(NUMS)).collect();
+    s.push_str(&nums.join("."));
+    for sep in ['-', '+'] {
+        if rng.chance(50) {
+            s.push(sep);
+            let n = 1 + rng.below(4);
+            let ids: Vec<&str> = (0..n).map(|_| *rng.pick(IDS)).collect();
+            s.push_str(&ids.join("."));
+        }
+    }
+    s
+}
+
+/// A PEP 440-shaped string: epoch, release, pre/post/dev in their spellings, local label.
+pub fn gen_pep440_like(rng: &mut Rng) -> String {
+    const NUMS: &[&str] = &["0", "1", "2", "10", "01", "00", "99999999999999999999"];
+    const SEPS: &[&str] = &["", "", ".", "-", "_"];
+    const PRE: &[&str] = &[
+        "a", "alpha", "b", "beta", "c", "rc", "pre", "preview", "RC", "Alpha",
+    ];
+    const POST: &[&str] = &["post", "rev", "r", "POST"];
+    const LOCAL: &[&str] = &["ubuntu", "1", "abc", "01", "x", "Z9"];
+    let mut s = String::new();
+    if rng.chance(10) {
+        s.push('v');
+    }
+    if rng.chance(15) {
+        s.push_str(*rng.pick(NUMS));
+        s.push('!');
+    }
+    let n = 1 + rng.below(4);
+    let rel: Vec<&str> = (0..n).map(|_| *rng.pick(NUMS)).collect();
+    s.push_str(&rel.join("."));
+    if rng.chance(40) {
+        s.push_str(*rng.pick(SEPS));
+        s.push_str(*rng.pick(PRE));
+        s.push_str(*rng.pick(SEPS));
+        if rng.chance(70) {
+            s.push_str(*rng.pick(NUMS));
+        }
+    }
+    if rng.chance(30) {
+        if rng.chance(30) {
+            s.push('-');
+            s.push_str(*rng.pick(NUMS));
+        } else {
+            s.push_str(*rng.pick(SEPS));
+            s.push_str(*rng.pick(POST));
+            s.push_str(*rng.pick(SEPS));
+            if rng.chance(70) {
+                s.push_str(*rng.pick(NUMS));
+            }
+        }
+    }
+    if rng.chance(30) {
+        s.push_str(*rng.pick(SEPS));
+        s.push_str(if rng.chance(80) { "dev" } else { "DEV" });
+        if rng.chance(70) {
+            s.push_str(*rng.pick(NUMS));
+        }
+    }
+    if rng.chance(20) {
+        s.push('+');
+        let n = 1 + rng.below(3);
+        let parts: Vec<&str> = (0..n).map(|_| *rng.pick(LOCAL)).collect();
+        s.push_str(&parts.join(*rng.pick(&[".", "-", "_"])));
+    }
+    s
+}

@@ -222,18 +222,22 @@ fn package_lock_v2(packages: &Map<String, Value>) -> FileResult {
     let root = packages.get("").unwrap_or(&empty);
     let root_direct: HashSet<&str> = dep_names(root, ALL_DEPS).into_iter().collect();
     // The id of the package at a lockfile path, following links to their targets.
-    let id_at = |path: &str| -> Option<(String, String)> {
+    // The name, version and target path of the package at a lockfile path, following links to
+    // their targets. An entry's own `name` (npm writes it for aliases, `"foo":
+    // "npm:bar@1"`) is the real package; otherwise the path says it.
+    let locate = |path: &str| -> Option<(String, String, String)> {
         let e = packages.get(path)?;
-        let name = name_from_path(path).to_string();
         let target = if e.get("link").and_then(Value::as_bool) == Some(true) {
             jstr(e, "resolved").unwrap_or("").to_string()
         } else {
             path.to_string()
         };
         let te = packages.get(&target).unwrap_or(&empty);
+        let name = jstr(e, "name").unwrap_or_else(|| name_from_path(path));
         let version = jstr(te, "version").unwrap_or("").to_string();
-        Some((format!("{name}@{version}"), target))
+        Some((name.to_string(), version, target))
     };
+    let id_at = |path: &str| locate(path).map(|(n, v, t)| (format!("{n}@{v}"), t));
     let mut c = Collector::default();
     let mut r = FileResult::default();
     for (path, e) in packages {
@@ -246,7 +250,7 @@ fn package_lock_v2(packages: &Map<String, Value>) -> FileResult {
             continue;
         }
         let is_link = e.get("link").and_then(Value::as_bool) == Some(true);
-        let Some((_, target)) = id_at(path) else {
+        let Some((name, version, target)) = locate(path) else {
             continue;
         };
         let te = if is_link {
@@ -254,8 +258,7 @@ fn package_lock_v2(packages: &Map<String, Value>) -> FileResult {
         } else {
             e
         };
-        let name = name_from_path(path);
-        let version = jstr(te, "version").unwrap_or("");
+        let (name, version) = (name.as_str(), version.as_str());
         if version.is_empty() && !is_link {
             r.warnings.push(format!("entry {path:?} has no version"));
             continue;
@@ -263,12 +266,15 @@ fn package_lock_v2(packages: &Map<String, Value>) -> FileResult {
         let mut p = pkg(KIND, name, version);
         p.dev = te.get("dev").and_then(Value::as_bool) == Some(true);
         p.licenses = json_licenses(te);
-        let top_level = path == &format!("node_modules/{name}");
-        p.relationship = Some(if is_link || (top_level && root_direct.contains(name)) {
-            Relationship::Direct
-        } else {
-            Relationship::Indirect
-        });
+        let top_level = path == &format!("node_modules/{}", name_from_path(path));
+        let declared = name_from_path(path);
+        p.relationship = Some(
+            if is_link || (top_level && root_direct.contains(declared)) {
+                Relationship::Direct
+            } else {
+                Relationship::Indirect
+            },
+        );
         let deps = dep_names(te, RUNTIME_DEPS)
             .into_iter()
             .filter_map(|d| resolve_v2(packages, &target, d))

@@ -400,3 +400,40 @@ fn egg_info_file_and_gemspec_version_object() {
         ]
     );
 }
+
+#[test]
+fn package_lock_alias_reports_the_real_package() {
+    let lock = br#"{"lockfileVersion":3,"packages":{
+        "": {"dependencies": {"strip-ansi-cjs": "npm:strip-ansi@^6.0.1", "x": "1"}},
+        "node_modules/strip-ansi-cjs": {"name": "strip-ansi", "version": "6.0.1",
+            "dependencies": {"ansi-regex": "^5.0.1"}},
+        "node_modules/ansi-regex": {"version": "5.0.1"},
+        "node_modules/x": {"version": "1.0.0", "dependencies": {"strip-ansi-cjs": "*"}}
+    }}"#;
+    let inv = run(&[("/app/package-lock.json", lock)]);
+    let got: Vec<_> = inv
+        .packages
+        .iter()
+        .map(|p| (p.id(), p.relationship, p.depends_on.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "ansi-regex@5.0.1".to_string(),
+                Some(Relationship::Indirect),
+                vec![]
+            ),
+            (
+                "strip-ansi@6.0.1".to_string(),
+                Some(Relationship::Direct),
+                vec!["ansi-regex@5.0.1".to_string()]
+            ),
+            (
+                "x@1.0.0".to_string(),
+                Some(Relationship::Direct),
+                vec!["strip-ansi@6.0.1".to_string()]
+            ),
+        ]
+    );
+}

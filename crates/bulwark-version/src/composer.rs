@@ -91,12 +91,11 @@ fn match_modifier(s: &[u8], pos: usize) -> Option<Modifier> {
             for (dev, end) in dev_options {
                 if end == s.len() {
                     return Some(Modifier {
+                        // The stability as written (its case matters: only `stable` is
+                        // special-cased, case-sensitively).
                         stability: stab.map(|w| {
-                            String::from_utf8_lossy(
-                                s.get(q - numbers.len() - w.len()..q - numbers.len())
-                                    .unwrap_or(&[]),
-                            )
-                            .into_owned()
+                            String::from_utf8_lossy(s.get(p..p + w.len()).unwrap_or(&[]))
+                                .into_owned()
                         }),
                         numbers,
                         dev,
@@ -131,7 +130,8 @@ fn with_modifier(mut version: String, m: Modifier) -> String {
     version
 }
 
-/// `^v?(\d{1,5}+)(\.\d++)?(\.\d++)?(\.\d++)?` + modifier + `$`.
+/// `^v?(\d{1,5})(\.\d++)?(\.\d++)?(\.\d++)?` + modifier + `$` (a longer first number never
+/// matches: a digit would follow).
 fn classical(s: &[u8]) -> Option<String> {
     let mut pos = usize::from(matches!(s.first(), Some(b'v' | b'V')));
     let n = digit_run(s, pos).min(5);
@@ -155,7 +155,7 @@ fn classical(s: &[u8]) -> Option<String> {
     Some(with_modifier(parts.join("."), m))
 }
 
-/// Candidate ends of `\d{4}(?:[.:-]?\d{2}){1,6}(?:[.:-]?\d{1,3}){0,2}` in the regex's order.
+/// Candidate ends of `\d{4}(?:[.:-]?\d{2}){1,6}(?:[.:-]?\d{1,3})?` in the regex's order.
 fn date_ends(s: &[u8], pos: usize, a: usize, out: &mut Vec<usize>) {
     let is_sep = |c: &u8| matches!(c, b'.' | b':' | b'-');
     if a < 6 {
@@ -175,7 +175,7 @@ fn date_ends(s: &[u8], pos: usize, a: usize, out: &mut Vec<usize>) {
 
 fn date_tail(s: &[u8], pos: usize, b: usize, out: &mut Vec<usize>) {
     let is_sep = |c: &u8| matches!(c, b'.' | b':' | b'-');
-    if b < 2 {
+    if b < 1 {
         for p in [pos + 1, pos] {
             if p == pos + 1 && !s.get(pos).is_some_and(is_sep) {
                 continue;
@@ -191,7 +191,7 @@ fn date_tail(s: &[u8], pos: usize, b: usize, out: &mut Vec<usize>) {
     out.push(pos);
 }
 
-/// `^v?(\d{4}(?:[.:-]?\d{2}){1,6}(?:[.:-]?\d{1,3}){0,2})` + modifier + `$`.
+/// `^v?(\d{4}(?:[.:-]?\d{2}){1,6}(?:[.:-]?\d{1,3})?)` + modifier + `$` (composer/semver 3).
 fn date_based(s: &[u8]) -> Option<String> {
     let start = usize::from(matches!(s.first(), Some(b'v' | b'V')));
     if digit_run(s, start) < 4 {
@@ -216,6 +216,40 @@ fn date_based(s: &[u8]) -> Option<String> {
         }
     }
     None
+}
+
+/// `(.*?)[.-]?dev$` followed by `normalizeBranch`: numeric branches such as `1.x-dev` become
+/// `1.9999999.9999999.9999999-dev`; other branch names are not versions.
+fn numeric_branch(v: &str) -> Option<String> {
+    let lower = v.to_ascii_lowercase();
+    let name = lower.strip_suffix("dev")?;
+    let name = name
+        .strip_suffix('.')
+        .or_else(|| name.strip_suffix('-'))
+        .unwrap_or(name);
+    let name = name.trim_matches([' ', '\t', '\n', '\r', '\0', '\x0b']);
+    let body = name.strip_prefix('v').unwrap_or(name);
+    let mut parts = body.split('.');
+    let first = parts.next()?;
+    if first.is_empty() || !first.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let mut out = vec![first.to_owned()];
+    for p in parts {
+        let ok = (!p.is_empty() && p.bytes().all(|c| c.is_ascii_digit())) || p == "x" || p == "*";
+        if !ok || out.len() == 4 {
+            return None;
+        }
+        out.push(if p == "*" {
+            "x".to_owned()
+        } else {
+            p.to_owned()
+        });
+    }
+    while out.len() < 4 {
+        out.push("x".to_owned());
+    }
+    Some(format!("{}-dev", out.join(".").replace('x', "9999999")))
 }
 
 impl ComposerVersion {
@@ -253,13 +287,16 @@ impl ComposerVersion {
             }
         }
         let s = v.as_bytes();
-        let normalized = classical(s).or_else(|| date_based(s)).ok_or_else(|| {
-            if v.to_ascii_lowercase().ends_with("dev") {
-                err("branch names have no order")
-            } else {
-                err("invalid version string")
-            }
-        })?;
+        let normalized = classical(s)
+            .or_else(|| date_based(s))
+            .or_else(|| numeric_branch(v))
+            .ok_or_else(|| {
+                if v.to_ascii_lowercase().ends_with("dev") {
+                    err("branch names have no order")
+                } else {
+                    err("invalid version string")
+                }
+            })?;
         Ok(ComposerVersion {
             original: input.to_owned(),
             normalized,

@@ -227,6 +227,11 @@ fn build(version: &str) -> Vec<Item> {
             }
         } else if c.is_ascii_digit() {
             if !is_digit && i > start {
+                // 3.8: a qualifier that is not first in its list opens a list of its own
+                // (`1.0.0.x1 < 1.0.0-x2`).
+                if chain.last().is_some_and(|l| !l.is_empty()) {
+                    chain.push(Vec::new());
+                }
                 push(&mut chain, string_item(&sub(start, i), true));
                 start = i;
                 chain.push(Vec::new());
@@ -242,6 +247,10 @@ fn build(version: &str) -> Vec<Item> {
         }
     }
     if chars.len() > start {
+        // Same rule for a trailing qualifier: `.X` is treated as `-X`.
+        if !is_digit && chain.last().is_some_and(|l| !l.is_empty()) {
+            chain.push(Vec::new());
+        }
         push(&mut chain, parse_item(is_digit, &sub(start, chars.len())));
     }
     // Normalise innermost first, then attach each list to its parent.

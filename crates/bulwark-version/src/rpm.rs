@@ -90,8 +90,8 @@ impl RpmVersion {
         self.release.as_deref()
     }
 
-    /// `rpmverCmp`: epochs (missing = `"0"`) with `rpmvercmp`, then versions, then releases
-    /// only when both sides have one.
+    /// `rpmverCmp` (rpm 4.18): epochs (missing = `"0"`) with `rpmvercmp`, then versions, then
+    /// releases; when only one side has a release (even an empty one), that side is newer.
     fn compare(&self, other: &Self) -> Ordering {
         let e1 = self.epoch.as_deref().unwrap_or("0");
         let e2 = other.epoch.as_deref().unwrap_or("0");
@@ -99,7 +99,9 @@ impl RpmVersion {
             .then_with(|| rpmvercmp(&self.version, &other.version))
             .then_with(|| match (&self.release, &other.release) {
                 (Some(a), Some(b)) => rpmvercmp(a, b),
-                _ => Ordering::Equal,
+                (Some(_), None) => Ordering::Greater,
+                (None, Some(_)) => Ordering::Less,
+                (None, None) => Ordering::Equal,
             })
     }
 }
@@ -257,10 +259,8 @@ mod tests {
             RpmVersion::from_parts(Some(1), "2", Some("3")).as_str(),
             "1:2-3"
         );
-        // A release is compared only when both sides have one.
-        assert_eq!(
-            RpmVersion::parse("1.0").unwrap(),
-            RpmVersion::parse("1.0-5").unwrap()
-        );
+        // rpm 4.18: a side with a release, even an empty one, is newer than one without.
+        assert!(RpmVersion::parse("1.0").unwrap() < RpmVersion::parse("1.0-").unwrap());
+        assert!(RpmVersion::parse("1.0-~").unwrap() > RpmVersion::parse("1.0").unwrap());
     }
 }

@@ -103,11 +103,14 @@ impl SemverVersion {
             None => (s, Vec::new()),
         };
         let mut parts = core.split('.');
+        // Like Cargo's `semver` crate, MAJOR.MINOR.PATCH must fit in 64 bits (npm is stricter
+        // still, 2^53 - 1; no real package comes near either).
         let mut next = || {
             parts
                 .next()
+                .filter(|p| p.parse::<u64>().is_ok())
                 .and_then(numeric)
-                .ok_or_else(|| err("expected MAJOR.MINOR.PATCH"))
+                .ok_or_else(|| err("expected MAJOR.MINOR.PATCH, each a 64-bit number"))
         };
         let (major, minor, patch) = (next()?, next()?, next()?);
         if parts.next().is_some() {

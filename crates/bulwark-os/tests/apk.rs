@@ -1,0 +1,87 @@
+//! apk cataloger against the corpus fixtures.
+
+mod common;
+
+use common::{expected, fixture, pkg, run, s};
+
+const INSTALLED: &str = "/lib/apk/db/installed";
+
+#[test]
+fn alpine_318_matches_scalibr() {
+    let os_release = b"NAME=\"Alpine Linux\"\nID=alpine\nVERSION_ID=3.18.0\nPRETTY_NAME=\"Alpine Linux v3.18\"\n".to_vec();
+    let inv = run(&[
+        (INSTALLED, fixture("apk/alpine-3.18/installed")),
+        ("/etc/os-release", os_release),
+    ]);
+    let exp = expected("apk/alpine-3.18/installed.expected.json");
+    let peer = exp["packages"].as_array().unwrap();
+    assert_eq!(inv.packages.len(), peer.len());
+    assert_eq!(peer.len(), 15);
+    for p in peer {
+        let ours = pkg(&inv, s(p, "name"));
+        assert_eq!(ours.version, s(p, "version"));
+        assert_eq!(ours.source.as_ref().unwrap().name, s(p, "origin"));
+        assert_eq!(ours.metadata["origin"], s(p, "origin"));
+        assert_eq!(ours.metadata["maintainer"], s(p, "maintainer"));
+        assert_eq!(ours.metadata["commit"], s(p, "commit"));
+        assert_eq!(ours.arch.as_deref(), Some(s(p, "arch")));
+        assert_eq!(ours.licenses, vec![s(p, "license").to_string()]);
+        assert_eq!(
+            ours.purl,
+            format!(
+                "pkg:apk/alpine/{}@{}?arch={}&distro=alpine-3.18.0",
+                bulwark_os::purl::encode(&ours.name),
+                bulwark_os::purl::encode(&ours.version),
+                s(p, "arch")
+            )
+        );
+    }
+    let musl = pkg(&inv, "musl");
+    assert_eq!(musl.metadata["build_time"], "1682999359");
+    let d = inv.distro.as_ref().unwrap();
+    assert_eq!(
+        (d.family.as_str(), d.release.as_deref(), d.eol.as_deref()),
+        ("alpine", Some("3.18"), Some("2025-05-09"))
+    );
+    assert!(inv.warnings.is_empty());
+    assert!(inv.packages.iter().all(|p| p.layer == Some(0)));
+}
+
+#[test]
+fn alpine_34_matches_trivy_and_skips_the_broken_stanza() {
+    let inv = run(&[(INSTALLED, fixture("apk/alpine-3.4/installed"))]);
+    let exp = expected("apk/alpine-3.4/installed.expected.json");
+    let peer = exp["packages"].as_array().unwrap();
+    assert_eq!(inv.packages.len(), 15);
+    assert_eq!(peer.len(), 15);
+    for p in peer {
+        let ours = pkg(&inv, s(p, "name"));
+        assert_eq!(ours.version, s(p, "version"));
+        assert_eq!(ours.source.as_ref().unwrap().name, s(p, "src_name"));
+        assert_eq!(ours.metadata["maintainer"], s(p, "maintainer"));
+        assert_eq!(ours.metadata["checksum"], s(p, "digest"));
+        // libc-utils owns no files (trivy leaves the key out).
+        let files: Vec<String> = p["installed_files"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|f| format!("/{}", f.as_str().unwrap()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(ours.files, files, "{}", ours.name);
+        for f in &files {
+            assert!(inv.packages.iter().any(|q| q.files.contains(f)));
+        }
+        let deps: Vec<&str> = p["depends_on"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|d| d.as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(ours.depends_on, deps, "{}", ours.name);
+    }
+    assert_eq!(inv.warnings.len(), 1);
+    assert!(inv.warnings[0]
+        .message
+        .contains("invalidPackageWithoutAVersion"));
+    assert_eq!(inv.warnings[0].cataloger, "apk");
+}

@@ -148,7 +148,7 @@ fn table(meta: &ImageMeta, stats: &[LayerStats], files: Option<usize>, verified:
         if !cc.cmd.is_empty() {
             let _ = writeln!(out, "Cmd:        {}", serde_json::to_string(&cc.cmd).unwrap_or_default());
         }
-        if let Some(w) = &cc.working_dir {
+        if let Some(w) = cc.working_dir.as_deref().filter(|w| !w.is_empty()) {
             let _ = writeln!(out, "WorkingDir: {w}");
         }
         let env: Vec<&str> = cc.env.iter().map(|e| e.split_once('=').map_or(e.as_str(), |(k, _)| k)).collect();

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs everything Bulwark's test suite needs on a fresh Debian 12 machine (root), and is
+# safe to re-run: Debian packages (reference tools and peers), PyPI packages (validators and
+# oracles), cargo tools, and a cached debootstrap'd Debian root filesystem.
+set -euo pipefail
+
+apt_packages=(
+  # image tooling the tests drive
+  skopeo umoci busybox-static debootstrap docker-registry apache2-utils zstd pigz jq time hyperfine
+  # reference implementations used as oracles
+  dpkg rpm python3-rpm python3-apt ruby golang-go golang-golang-x-mod-dev maven openjdk-17-jdk-headless
+)
+need=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+pip_packages=(packaging jsonschema junitparser)
+python3 -m pip install -q --disable-pip-version-check "${pip_packages[@]}"
+
+if ! command -v cargo-auditable >/dev/null 2>&1; then
+  cargo install -q --locked cargo-auditable
+fi
+
+# A Debian bookworm root filesystem for the dpkg-query comparison (about a minute, cached).
+cache="${BULWARK_CACHE:-$HOME/.cache/bulwark-tests}"
+rootfs="$cache/bookworm-rootfs"
+if [ ! -f "$rootfs/var/lib/dpkg/status" ]; then
+  mkdir -p "$cache"
+  rm -rf "$rootfs.tmp"
+  debootstrap --variant=minbase bookworm "$rootfs.tmp" http://deb.debian.org/debian >"$cache/debootstrap.log" 2>&1 \
+    || { tail -20 "$cache/debootstrap.log"; exit 1; }
+  mv "$rootfs.tmp" "$rootfs"
+fi
+echo "BULWARK_DEBIAN_ROOTFS=$rootfs"

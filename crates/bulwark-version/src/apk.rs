@@ -299,6 +299,9 @@ mod tests {
             "1.0~",
             "1.0~ABC",
             "1.0 ",
+            "1.0_",
+            "1.0-r",
+            "1.",
         ] {
             assert!(ApkVersion::parse(bad).is_err(), "{bad:?}");
         }

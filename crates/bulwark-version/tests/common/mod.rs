@@ -305,38 +305,38 @@ pub fn gen_pep440_like(rng: &mut Rng) -> String {
         s.push('v');
     }
     if rng.chance(15) {
-        s.push_str(*rng.pick(NUMS));
+        s.push_str(pick_str(rng, NUMS));
         s.push('!');
     }
     let n = 1 + rng.below(4);
     let rel: Vec<&str> = (0..n).map(|_| *rng.pick(NUMS)).collect();
     s.push_str(&rel.join("."));
     if rng.chance(40) {
-        s.push_str(*rng.pick(SEPS));
-        s.push_str(*rng.pick(PRE));
-        s.push_str(*rng.pick(SEPS));
+        s.push_str(pick_str(rng, SEPS));
+        s.push_str(pick_str(rng, PRE));
+        s.push_str(pick_str(rng, SEPS));
         if rng.chance(70) {
-            s.push_str(*rng.pick(NUMS));
+            s.push_str(pick_str(rng, NUMS));
         }
     }
     if rng.chance(30) {
         if rng.chance(30) {
             s.push('-');
-            s.push_str(*rng.pick(NUMS));
+            s.push_str(pick_str(rng, NUMS));
         } else {
-            s.push_str(*rng.pick(SEPS));
-            s.push_str(*rng.pick(POST));
-            s.push_str(*rng.pick(SEPS));
+            s.push_str(pick_str(rng, SEPS));
+            s.push_str(pick_str(rng, POST));
+            s.push_str(pick_str(rng, SEPS));
             if rng.chance(70) {
-                s.push_str(*rng.pick(NUMS));
+                s.push_str(pick_str(rng, NUMS));
             }
         }
     }
     if rng.chance(30) {
-        s.push_str(*rng.pick(SEPS));
+        s.push_str(pick_str(rng, SEPS));
         s.push_str(if rng.chance(80) { "dev" } else { "DEV" });
         if rng.chance(70) {
-            s.push_str(*rng.pick(NUMS));
+            s.push_str(pick_str(rng, NUMS));
         }
     }
     if rng.chance(20) {
@@ -346,4 +346,10 @@ pub fn gen_pep440_like(rng: &mut Rng) -> String {
         s.push_str(&parts.join(*rng.pick(&[".", "-", "_"])));
     }
     s
+}
+
+/// `Rng::pick` for string tables (fixes the element type for inference).
+pub fn pick_str<'a>(rng: &mut Rng, items: &[&'a str]) -> &'a str {
+    let i = rng.below(items.len());
+    items.get(i).copied().unwrap_or("")
 }

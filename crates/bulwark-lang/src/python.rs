@@ -362,6 +362,11 @@ fn parse_direct_url(data: &[u8]) -> Option<String> {
 
 /// Whether `path` is a Python lockfile this crate reads.
 pub(crate) fn is_lockfile(path: &str) -> bool {
+    // Lockfiles shipped inside installed packages describe those packages' development, not
+    // what is installed.
+    if path.contains("/site-packages/") || path.contains("/dist-packages/") {
+        return false;
+    }
     let name = file_name(path);
     matches!(name, "Pipfile.lock" | "poetry.lock" | "uv.lock")
         || (name.starts_with("requirements") && name.ends_with(".txt"))

@@ -529,3 +529,21 @@ fn python_eggs_zipped_and_unzipped() {
     assert_eq!(inv.warnings.len(), 1, "{:?}", inv.warnings);
     assert!(inv.warnings[0].path.ends_with("broken-1.0-py2.7.egg"));
 }
+
+#[test]
+fn lockfiles_shipped_inside_installed_packages_are_ignored() {
+    let gem_lock: &[u8] = b"GEM\n  specs:\n    rake (13.0.6)\n";
+    let req: &[u8] = b"requests==2.0.0\n";
+    let composer: &[u8] = br#"{"packages":[{"name":"a/b","version":"1.0.0"}]}"#;
+    let inv = run(&[
+        ("/usr/local/bundle/gems/rack-3.0.0/Gemfile.lock", gem_lock),
+        ("/usr/lib/python3/site-packages/foo/requirements.txt", req),
+        ("/app/vendor/a/b/composer.lock", composer),
+        (
+            "/app/node_modules/x/package-lock.json",
+            br#"{"lockfileVersion":3,"packages":{"node_modules/y":{"version":"1.0.0"}}}"#,
+        ),
+        ("/srv/app/Gemfile.lock", gem_lock),
+    ]);
+    assert_eq!(ids(&inv), ["/srv/app/Gemfile.lock:rake@13.0.6"]);
+}

@@ -234,42 +234,58 @@ impl RegistryClient {
             .redirect_auth_headers(ureq::config::RedirectAuthHeaders::SameHost)
             .max_redirects(10)
             .timeout_connect(Some(Duration::from_secs(30)))
+            // A registry that stops answering should not hang a scan; bodies may be slow.
+            .timeout_recv_response(Some(Duration::from_secs(120)))
             .user_agent(concat!("bulwark/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
         let allow_plain = insecure || reference.is_loopback();
         let mut client = RegistryClient {
             agent,
-            base: format!("https://{}", reference.host),
+            base: String::new(),
             reference: reference.clone(),
             credential,
             allow_plain,
             authorization: Mutex::new(None),
         };
-        // Ping `/v2/` to choose the scheme; any HTTP answer (401 included) settles it.
-        let https = client.agent.get(format!("{}/v2/", client.base)).call();
-        if let Err(e) = https {
-            if !allow_plain {
-                return Err(remote(
-                    format!("registry {}", reference.host),
-                    format!("cannot reach https://{}/v2/: {e}", reference.host),
-                ));
-            }
-            let http_base = format!("http://{}", reference.host);
-            client
+        // Ping `/v2/` to choose the scheme; any HTTP answer (401 included) settles it. A
+        // loopback registry is tried over http first: that is what it nearly always speaks, and
+        // a plain server may never answer a TLS hello. Elsewhere https comes first and http is
+        // a fallback only with `insecure`.
+        let schemes: &[&str] = if reference.is_loopback() {
+            &["http", "https"]
+        } else if insecure {
+            &["https", "http"]
+        } else {
+            &["https"]
+        };
+        let mut failures = Vec::new();
+        for (n, scheme) in schemes.iter().enumerate() {
+            let base = format!("{scheme}://{}", reference.host);
+            let ping = client
                 .agent
-                .get(format!("{http_base}/v2/"))
-                .call()
-                .map_err(|e2| {
-                    remote(
-                        format!("registry {}", reference.host),
-                        format!("cannot reach it over https ({e}) nor http ({e2})"),
-                    )
-                })?;
-            tracing::debug!("registry {}: using plain http", reference.host);
-            client.base = http_base;
+                .get(format!("{base}/v2/"))
+                .config()
+                .timeout_global(Some(Duration::from_secs(30)))
+                .build()
+                .call();
+            match ping {
+                // An https server answering a plain request says so with a 400.
+                Ok(r) if *scheme == "http" && r.status() == 400 && n + 1 < schemes.len() => {
+                    failures.push(format!("{base}: HTTP 400"));
+                }
+                Ok(_) => {
+                    tracing::debug!("registry {}: using {scheme}", reference.host);
+                    client.base = base;
+                    return Ok(client);
+                }
+                Err(e) => failures.push(format!("{base}: {e}")),
+            }
         }
-        Ok(client)
+        Err(remote(
+            format!("registry {}", reference.host),
+            format!("cannot reach it ({})", failures.join("; ")),
+        ))
     }
 
     fn what(&self, path: &str) -> String {

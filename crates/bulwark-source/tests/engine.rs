@@ -11,6 +11,7 @@ use std::net::TcpListener;
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::process::Command;
+use std::sync::Arc;
 
 use bulwark_source::engine::{DockerHost, Engine};
 use bulwark_source::{open, ImageWalk, SourceError, SourceOptions, Target};
@@ -159,6 +160,7 @@ fn engine_source_on_a_built_image() {
     let f = build_fixture();
     walk_equals_docker_save_archive(&f);
     by_id_and_over_tcp(&f);
+    over_tcp_with_tls(&f);
 }
 
 fn walk_equals_docker_save_archive(f: &Fixture) {
@@ -310,4 +312,173 @@ fn unreachable_engine_is_a_remote_error() {
         .err()
         .expect("bad name");
     assert!(matches!(err, SourceError::Malformed { .. }), "{err}");
+}
+
+/// Certificates as `dockerd --tlsverify` setups use them: a CA, a server certificate for
+/// 127.0.0.1 and a client certificate, all signed by the CA; plus an unrelated CA.
+fn gen_tls(dir: &Path) {
+    let ssl = |args: &[&str]| {
+        run(Command::new("openssl").current_dir(dir).args(args));
+    };
+    for ca in ["ca", "other-ca"] {
+        ssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            &format!("/CN=bulwark-test-{ca}"),
+            "-keyout",
+            &format!("{ca}-key.pem"),
+            "-out",
+            &format!("{ca}.pem"),
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ]);
+    }
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("client.ext"),
+        "extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    for (name, key, cert, ext) in [
+        ("server", "server-key.pem", "server.pem", "server.ext"),
+        ("client", "key.pem", "cert.pem", "client.ext"),
+    ] {
+        ssl(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            &format!("/CN={name}"),
+            "-keyout",
+            key,
+            "-out",
+            &format!("{name}.csr"),
+        ]);
+        ssl(&[
+            "x509",
+            "-req",
+            "-in",
+            &format!("{name}.csr"),
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca-key.pem",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-out",
+            cert,
+            "-extfile",
+            ext,
+        ]);
+    }
+}
+
+/// A TLS endpoint in front of the engine's socket that requires a client certificate signed
+/// by the test CA (as `dockerd --tlsverify` does). One request per connection: the client
+/// sends `Connection: close` and no body.
+fn start_tls_proxy(dir: &Path) -> u16 {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_file(dir.join("ca.pem")).unwrap())
+        .unwrap();
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .build()
+    .unwrap();
+    let certs = vec![CertificateDer::from_pem_file(dir.join("server.pem")).unwrap()];
+    let key = PrivateKeyDer::from_pem_file(dir.join("server-key.pem")).unwrap();
+    let cfg = Arc::new(
+        rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(certs, key)
+            .unwrap(),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(tcp) = conn else { return };
+            let cfg = Arc::clone(&cfg);
+            std::thread::spawn(move || {
+                let Ok(server) = rustls::ServerConnection::new(cfg) else {
+                    return;
+                };
+                let mut tls = rustls::StreamOwned::new(server, tcp);
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    match tls.read(&mut byte) {
+                        Ok(1) => head.push(byte[0]),
+                        _ => return,
+                    }
+                }
+                let Ok(mut unix) = UnixStream::connect("/var/run/docker.sock") else {
+                    return;
+                };
+                if unix.write_all(&head).is_err() {
+                    return;
+                }
+                let _ = std::io::copy(&mut unix, &mut tls);
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            });
+        }
+    });
+    port
+}
+
+fn over_tcp_with_tls(f: &Fixture) {
+    let dir = tempfile::tempdir().unwrap();
+    gen_tls(dir.path());
+    let port = start_tls_proxy(dir.path());
+    let host = format!("tcp://127.0.0.1:{port}");
+    let engine =
+        Engine::new(DockerHost::parse(Some(&host), true, Some(dir.path())).unwrap()).unwrap();
+    let opts = SourceOptions::default();
+    let w = engine
+        .open_image(&f.tag, &opts)
+        .unwrap()
+        .walk(&Capture, &opts.limits)
+        .unwrap();
+    assert_eq!(summary(&w), summary(&walk(&Target::Docker(f.tag.clone()))));
+
+    // An engine whose certificate the configured CA did not sign is refused.
+    std::fs::copy(dir.path().join("other-ca.pem"), dir.path().join("ca.pem")).unwrap();
+    let engine =
+        Engine::new(DockerHost::parse(Some(&host), true, Some(dir.path())).unwrap()).unwrap();
+    let err = engine
+        .open_image(&f.tag, &opts)
+        .err()
+        .expect("untrusted engine");
+    assert!(
+        matches!(&err, SourceError::Remote { what, reason } if what.contains("(TLS)") && reason.contains("certificate")),
+        "{err}"
+    );
+    // Missing client files: a clear error naming the file.
+    let err =
+        Engine::new(DockerHost::parse(Some(&host), true, Some(Path::new("/nonexistent"))).unwrap())
+            .err()
+            .expect("no certificates");
+    assert!(err.to_string().contains("/nonexistent/ca.pem"), "{err}");
 }

@@ -341,10 +341,13 @@ impl Engine {
     /// Send `GET path` and read the response head; the body is left to the caller.
     fn get(&self, path: &str) -> io::Result<Response> {
         let mut stream = self.connect()?;
-        if let Stream::Unix(s) = &stream {
-            // A stuck engine should not hang a scan forever; the export can pause while the
-            // engine assembles big layers, hence the generous bound.
-            s.set_read_timeout(Some(Duration::from_secs(600)))?;
+        // A stuck engine should not hang a scan forever; the export can pause while the engine
+        // assembles big layers, hence the generous bound.
+        let timeout = Some(Duration::from_secs(600));
+        match &stream {
+            Stream::Unix(s) => s.set_read_timeout(timeout)?,
+            Stream::Tcp(s) => s.set_read_timeout(timeout)?,
+            Stream::Tls(s) => s.sock.set_read_timeout(timeout)?,
         }
         let host_header = match &self.host {
             DockerHost::Unix(_) => "docker".to_string(),

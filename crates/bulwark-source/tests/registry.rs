@@ -439,6 +439,12 @@ fn read_request(conn: &TcpStream) -> (String, HashMap<String, String>) {
     }
     let mut body = vec![0; content_length];
     let _ = reader.read_exact(&mut body);
+    // A request body (the refresh-token form) is logged with the target.
+    let target = if body.is_empty() {
+        target
+    } else {
+        format!("{target}#{}", String::from_utf8_lossy(&body))
+    };
     (target, headers)
 }
 
@@ -705,7 +711,11 @@ fn start_fake(routes: Arc<Mutex<Routes>>, auth: Option<(String, String)>) -> Fak
             l.lock()
                 .unwrap()
                 .push((target.clone(), headers.get("authorization").cloned()));
-            let path = target.split('?').next().unwrap_or_default().to_string();
+            let path = target
+                .split(['?', '#'])
+                .next()
+                .unwrap_or_default()
+                .to_string();
             if let Some((want, challenge)) = &auth {
                 if headers.get("authorization") != Some(want) {
                     respond(
@@ -858,6 +868,28 @@ fn fake_registry_tampering_tokens_and_redirects() {
         .any(|(t, a)| t == &format!("/v2/a/b/blobs/{layer_digest}")
             && a.as_deref() == Some("Bearer T0KEN")));
     assert_eq!(storage_log, vec![("/layer".to_string(), None)]);
+
+    // An identity token (OAuth2 refresh token from `docker login` with SSO) is exchanged with
+    // a POST, never sent as basic auth.
+    let w = pull(
+        &reference(":good"),
+        &opts,
+        Some(Credential::IdentityToken("refresh me".into())),
+    )
+    .unwrap();
+    assert_eq!(
+        w.meta.manifest_digest.as_deref(),
+        Some(manifest_digest.as_str())
+    );
+    let tok_log = tok.log.lock().unwrap().clone();
+    assert_eq!(
+        tok_log.get(1),
+        Some(&(
+            "/auth#grant_type=refresh_token&refresh_token=refresh%20me&client_id=bulwark&scope=repository%3Aa%2Fb%3Apull&service=fake".to_string(),
+            None
+        )),
+        "{tok_log:?}"
+    );
 
     // Tampering.
     let err = pull(&reference(&format!("@{other_digest}")), &opts, None)

@@ -340,7 +340,13 @@ impl Engine {
 
     /// Send `GET path` and read the response head; the body is left to the caller.
     fn get(&self, path: &str) -> io::Result<Response> {
-        let mut stream = self.connect()?;
+        let stream = self
+            .connect()
+            .map_err(|e| io::Error::new(e.kind(), Unreachable(format!("cannot connect: {e}"))))?;
+        self.request(stream, path)
+    }
+
+    fn request(&self, mut stream: Stream, path: &str) -> io::Result<Response> {
         // A stuck engine should not hang a scan forever; the export can pause while the engine
         // assembles big layers, hence the generous bound.
         let timeout = Some(Duration::from_secs(600));
@@ -422,18 +428,24 @@ impl Engine {
         }
     }
 
-    /// Open an image by name or id. A missing image is [`SourceError::NotFound`] (the CLI
-    /// falls back to a registry for targets without a prefix); an unreachable engine is
-    /// [`SourceError::Remote`].
+    /// Open an image by name or id. A missing image is [`SourceError::NotFound`] and an
+    /// engine that cannot be reached (no socket, no permission) is
+    /// [`SourceError::Unsupported`]: see [`should_try_registry`]. Failures after connecting
+    /// are [`SourceError::Remote`]. The engine keeps one platform per name, so
+    /// `opts.platform` is not consulted.
     pub fn open_image(self, name: &str, opts: &SourceOptions) -> Result<Image, SourceError> {
         let _ = opts;
         check_name(name)?;
         let path = format!("/images/{name}/json");
         let resp = self.get(&path).map_err(|e| {
-            engine_err(
-                &self.host,
-                format!("GET {path}: {e} (is the Docker Engine running, and may you use it?)"),
-            )
+            if e.get_ref().is_some_and(|i| i.is::<Unreachable>()) {
+                SourceError::Unsupported(format!(
+                    "no Docker Engine at {}: {e} (is it running, and may you use it?)",
+                    describe(&self.host)
+                ))
+            } else {
+                engine_err(&self.host, format!("GET {path}: {e}"))
+            }
         })?;
         match resp.status {
             200 => {}
@@ -550,6 +562,30 @@ impl Engine {
             plan: LayerPlan::SaveStream(Box::new(open)),
         }
     }
+}
+
+/// Why a connection to the engine failed before any request was sent.
+#[derive(Debug)]
+struct Unreachable(String);
+
+impl std::fmt::Display for Unreachable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Unreachable {}
+
+/// Whether opening a prefix-less target (`alpine:3.19`) in the engine failed in a way that
+/// means "try the registry instead", as `docker run` would pull: the engine does not have the
+/// image ([`SourceError::NotFound`]) or there is no engine to ask
+/// ([`SourceError::Unsupported`]). Anything else (a broken engine, a malformed name) is
+/// reported as is.
+pub fn should_try_registry(err: &SourceError) -> bool {
+    matches!(
+        err,
+        SourceError::NotFound { .. } | SourceError::Unsupported(_)
+    )
 }
 
 /// Open `docker:NAME` in the engine the environment names.

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
-use bulwark_source::engine::{DockerHost, Engine};
+use bulwark_source::engine::{should_try_registry, DockerHost, Engine};
 use bulwark_source::{open, ImageWalk, SourceError, SourceOptions, Target};
 use bulwark_walk::{EntryMeta, NodeKind, Visitor};
 
@@ -295,23 +295,26 @@ fn missing_image_is_not_found() {
         matches!(&err, SourceError::NotFound { what } if what.contains("bulwark-no-such-image:never")),
         "{err}"
     );
+    assert!(should_try_registry(&err));
 }
 
 #[test]
-fn unreachable_engine_is_a_remote_error() {
+fn unreachable_engine_means_try_the_registry() {
     let engine = Engine::new(DockerHost::Unix("/nonexistent/docker.sock".into())).unwrap();
     let err = engine
         .open_image("alpine", &SourceOptions::default())
         .err()
         .expect("no engine there");
     assert!(
-        matches!(&err, SourceError::Remote { what, .. } if what.contains("/nonexistent/docker.sock")),
+        matches!(&err, SourceError::Unsupported(m) if m.contains("no Docker Engine at unix:///nonexistent/docker.sock")),
         "{err}"
     );
+    assert!(should_try_registry(&err));
     let err = open(&Target::Docker("a b".into()), &SourceOptions::default())
         .err()
         .expect("bad name");
     assert!(matches!(err, SourceError::Malformed { .. }), "{err}");
+    assert!(!should_try_registry(&err));
 }
 
 /// Certificates as `dockerd --tlsverify` setups use them: a CA, a server certificate for

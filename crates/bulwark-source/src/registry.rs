@@ -836,4 +836,28 @@ mod tests {
             assert!(Reference::parse(bad).is_err(), "{bad}");
         }
     }
+
+    /// Random references built from the characters that matter never panic the parser, and
+    /// whatever it accepts prints back to something it accepts again, unchanged.
+    #[test]
+    fn random_references_do_not_panic() {
+        let alphabet: Vec<char> = "aZ09./:@-_[]sha256:"
+            .chars()
+            .chain(['\u{e9}', ' '])
+            .collect();
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 24) as usize;
+            let s: String = (0..len)
+                .map(|i| alphabet[((x >> (i % 8 * 8)) as usize + i) % alphabet.len()])
+                .collect();
+            if let Ok(r) = Reference::parse(&s) {
+                let again = Reference::parse(&r.to_string()).unwrap();
+                assert_eq!(again, r, "{s}");
+            }
+        }
+    }
 }

@@ -485,3 +485,96 @@ fn over_tcp_with_tls(f: &Fixture) {
             .expect("no certificates");
     assert!(err.to_string().contains("/nonexistent/ca.pem"), "{err}");
 }
+
+/// A fake engine on a unix socket answering every request with `answer`.
+fn fake_engine(answer: Vec<u8>) -> (tempfile::TempDir, Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("fake.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            // Read the request head, then answer and close.
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") {
+                match conn.read(&mut byte) {
+                    Ok(1) => head.push(byte[0]),
+                    _ => break,
+                }
+            }
+            let _ = conn.write_all(&answer);
+        }
+    });
+    let engine = Engine::new(DockerHost::Unix(sock)).unwrap();
+    (dir, engine)
+}
+
+/// Broken or hostile engine answers give errors, never panics or hangs.
+#[test]
+fn broken_engine_answers_are_errors() {
+    let inspect = br#"{"Id":"sha256:0000000000000000000000000000000000000000000000000000000000000000","RepoTags":["x:1"],"Os":"linux","Architecture":"amd64","RootFS":{"Type":"layers","Layers":[]}}"#;
+    let ok_head = |body: &[u8]| {
+        let mut v = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        v.extend_from_slice(body);
+        v
+    };
+    // A well-formed answer opens; its export (same answer: JSON, not a tar) fails in the walk.
+    let (_d, engine) = fake_engine(ok_head(inspect));
+    let opts = SourceOptions::default();
+    let image = engine.open_image("x:1", &opts).unwrap();
+    assert_eq!(image.meta.names, vec!["x:1".to_string()]);
+    assert!(image.walk(&Capture, &opts.limits).is_err());
+
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("empty", Vec::new()),
+        ("garbage", b"\x16\x03\x01garbage\r\n\r\n".to_vec()),
+        ("not json", ok_head(b"<html>")),
+        (
+            "short body",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n{\"Id\":".to_vec(),
+        ),
+        (
+            "bad length",
+            b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n{}".to_vec(),
+        ),
+        (
+            "bad chunks",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}".to_vec(),
+        ),
+        (
+            "truncated chunks",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n100\r\n{}".to_vec(),
+        ),
+        ("huge head", {
+            let mut v = b"HTTP/1.1 200 OK\r\n".to_vec();
+            v.extend(std::iter::repeat_n(b'a', 100_000));
+            v
+        }),
+        (
+            "server error",
+            b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 19\r\n\r\n{\"message\":\"boom\"}\n".to_vec(),
+        ),
+    ];
+    for (what, answer) in cases {
+        let (_d, engine) = fake_engine(answer);
+        let err = engine
+            .open_image("x:1", &opts)
+            .err()
+            .unwrap_or_else(|| panic!("{what}: accepted"));
+        assert!(
+            matches!(
+                err,
+                SourceError::Remote { .. } | SourceError::Malformed { .. }
+            ),
+            "{what}: {err}"
+        );
+        if what == "server error" {
+            assert!(err.to_string().contains("HTTP 500: boom"), "{err}");
+        }
+    }
+}

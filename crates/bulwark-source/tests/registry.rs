@@ -927,3 +927,97 @@ fn fake_registry_tampering_tokens_and_redirects() {
         "{err}"
     );
 }
+
+/// Hostile or broken registry answers are errors naming what went wrong.
+#[test]
+fn fake_registry_hostile_documents() {
+    let routes = Arc::new(Mutex::new(Routes::new()));
+    let reg = start_fake(Arc::clone(&routes), None);
+    let manifest_route = |r: &mut Routes, name: &str, body: Vec<u8>, media: &str| {
+        r.insert(
+            format!("/v2/h/i/manifests/{name}"),
+            (200, vec![("Content-Type", media.to_string())], body),
+        );
+    };
+    let oci_index = "application/vnd.oci.image.index.v1+json";
+    {
+        let mut r = routes.lock().unwrap();
+        r.insert("/v2/".into(), (200, vec![], b"{}".to_vec()));
+        manifest_route(
+            &mut r,
+            "garbage",
+            b"{\"layers\": 7".to_vec(),
+            "application/json",
+        );
+        manifest_route(
+            &mut r,
+            "huge",
+            vec![b' '; 17 << 20],
+            "application/vnd.oci.image.manifest.v1+json",
+        );
+        manifest_route(
+            &mut r,
+            "schema1",
+            b"{\"schemaVersion\":1}".to_vec(),
+            "application/vnd.docker.distribution.manifest.v1+prettyjws",
+        );
+        manifest_route(
+            &mut r,
+            "noconfig",
+            b"{\"schemaVersion\":2,\"layers\":[]}".to_vec(),
+            "application/vnd.oci.image.manifest.v1+json",
+        );
+        // Five indexes, each pointing at the next.
+        let mut child = b"{\"schemaVersion\":2,\"config\":{\"digest\":\"sha256:00\"}}".to_vec();
+        for level in 0..6 {
+            let digest = sha256(&child);
+            manifest_route(&mut r, &digest, child.clone(), oci_index);
+            if level == 5 {
+                manifest_route(&mut r, "deep", child.clone(), oci_index);
+            }
+            child = format!(
+                "{{\"schemaVersion\":2,\"mediaType\":\"{oci_index}\",\"manifests\":[{{\"digest\":\"{digest}\",\"size\":1}}]}}"
+            )
+            .into_bytes();
+        }
+    }
+    let opts = SourceOptions::default();
+    let pull_err = |tag: &str| {
+        pull(&format!("127.0.0.1:{}/h/i:{tag}", reg.port), &opts, None)
+            .err()
+            .unwrap_or_else(|| panic!("{tag}: accepted"))
+    };
+    let err = pull_err("garbage");
+    assert!(matches!(err, SourceError::Malformed { .. }), "{err}");
+    let err = pull_err("huge");
+    assert!(
+        matches!(&err, SourceError::Remote { reason, .. } if reason.contains("exceeds")),
+        "{err}"
+    );
+    let err = pull_err("schema1");
+    assert!(
+        matches!(&err, SourceError::Unsupported(m) if m.contains("schema 1")),
+        "{err}"
+    );
+    let err = pull_err("noconfig");
+    assert!(
+        matches!(&err, SourceError::Malformed { reason, .. } if reason.contains("no config")),
+        "{err}"
+    );
+    let err = pull_err("deep");
+    assert!(
+        matches!(&err, SourceError::Hostile { reason, .. } if reason.contains("nested")),
+        "{err}"
+    );
+    let err = pull_err("absent");
+    assert!(matches!(err, SourceError::NotFound { .. }), "{err}");
+    // Nothing listens there.
+    let port = free_port();
+    let err = pull(&format!("127.0.0.1:{port}/h/i:1"), &opts, None)
+        .err()
+        .unwrap();
+    assert!(
+        matches!(&err, SourceError::Remote { reason, .. } if reason.contains("cannot reach")),
+        "{err}"
+    );
+}

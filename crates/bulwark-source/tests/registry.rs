@@ -1021,3 +1021,150 @@ fn fake_registry_hostile_documents() {
         "{err}"
     );
 }
+
+/// A one-layer Docker schema 2 image: (manifest, its digest, routes serving it under `a/b`).
+fn tiny_image_routes() -> (String, Routes) {
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    h.set_size(3);
+    h.set_mode(0o644);
+    h.set_cksum();
+    tar.append_data(&mut h, "etc/x", &b"xyz"[..]).unwrap();
+    let layer = tar.into_inner().unwrap();
+    let layer_digest = sha256(&layer);
+    let config = format!(
+        "{{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{{\"type\":\"layers\",\"diff_ids\":[\"{layer_digest}\"]}}}}"
+    );
+    let config_digest = sha256(config.as_bytes());
+    let manifest = format!(
+        "{{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\",\"config\":{{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"digest\":\"{config_digest}\",\"size\":{}}},\"layers\":[{{\"mediaType\":\"application/vnd.docker.image.rootfs.diff.tar\",\"digest\":\"{layer_digest}\",\"size\":{}}}]}}",
+        config.len(),
+        layer.len()
+    );
+    let manifest_digest = sha256(manifest.as_bytes());
+    let mut r = Routes::new();
+    r.insert("/v2/".into(), (200, vec![], b"{}".to_vec()));
+    r.insert(
+        "/v2/a/b/manifests/good".into(),
+        (
+            200,
+            vec![(
+                "Content-Type",
+                "application/vnd.docker.distribution.manifest.v2+json".to_string(),
+            )],
+            manifest.into_bytes(),
+        ),
+    );
+    r.insert(
+        format!("/v2/a/b/blobs/{config_digest}"),
+        (200, vec![], config.into_bytes()),
+    );
+    r.insert(
+        format!("/v2/a/b/blobs/{layer_digest}"),
+        (200, vec![], layer),
+    );
+    (manifest_digest, r)
+}
+
+/// Run only as a child of `docker_config_from_the_environment`, with the environment it sets:
+/// `open(registry:...)` as the CLI calls it, credentials found through `DOCKER_CONFIG`.
+#[test]
+#[ignore = "run by docker_config_from_the_environment with its environment"]
+fn child_open_with_environment_credentials() {
+    let target = std::env::var("BULWARK_TEST_TARGET").expect("run by the parent test");
+    let want = std::env::var("BULWARK_TEST_DIGEST").unwrap();
+    let image = open(&Target::parse(&target).unwrap(), &SourceOptions::default()).unwrap();
+    assert_eq!(image.meta.manifest_digest.as_deref(), Some(want.as_str()));
+    let w = image
+        .walk(&Capture, &SourceOptions::default().limits)
+        .unwrap();
+    assert_eq!(
+        summary(&w).1,
+        vec![("/etc/x".to_string(), 0, true, b"xyz".to_vec())]
+    );
+}
+
+/// `$DOCKER_CONFIG/config.json` with an `auths` entry, then with a `credsStore` helper found
+/// on `PATH`, both against a registry that wants basic auth. The environment is set for a
+/// child process (this test binary again), never in this multi-threaded one.
+#[test]
+fn docker_config_from_the_environment() {
+    let (digest, routes) = tiny_image_routes();
+    let basic = alice().basic_header().unwrap();
+    let reg = start_fake(
+        Arc::new(Mutex::new(routes)),
+        Some((basic.clone(), "Basic realm=\"fake\"".to_string())),
+    );
+    let host = format!("127.0.0.1:{}", reg.port);
+    let dir = tempfile::tempdir().unwrap();
+    let auths = dir.path().join("auths");
+    std::fs::create_dir_all(&auths).unwrap();
+    std::fs::write(
+        auths.join("config.json"),
+        format!(
+            "{{\"auths\":{{\"http://{host}\":{{\"auth\":\"{}\"}}}}}}",
+            base64::engine::general_purpose::STANDARD.encode("alice:wonder land")
+        ),
+    )
+    .unwrap();
+    let store = dir.path().join("store");
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&store).unwrap();
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::write(
+        store.join("config.json"),
+        "{\"credsStore\":\"bulwarktest\"}",
+    )
+    .unwrap();
+    let helper = bin.join("docker-credential-bulwarktest");
+    std::fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\nread addr\n[ \"$1 $addr\" = \"get {host}\" ] || exit 1\necho '{{\"ServerURL\":\"{host}\",\"Username\":\"alice\",\"Secret\":\"wonder land\"}}'\n"
+        ),
+    )
+    .unwrap();
+    let mut perms = std::fs::metadata(&helper).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&helper, perms).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    for (config_dir, should_pass) in [(&auths, true), (&store, true), (&empty, false)] {
+        let out = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "child_open_with_environment_credentials",
+                "--ignored",
+                "--nocapture",
+            ])
+            .env("DOCKER_CONFIG", config_dir)
+            .env("PATH", &path)
+            .env("BULWARK_TEST_TARGET", format!("registry:{host}/a/b:good"))
+            .env("BULWARK_TEST_DIGEST", &digest)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            text.contains("1 passed") || text.contains("1 failed"),
+            "{text}"
+        );
+        assert_eq!(
+            out.status.success(),
+            should_pass,
+            "{}: {text}",
+            config_dir.display()
+        );
+        if !should_pass {
+            assert!(text.contains("docker login"), "{text}");
+        }
+    }
+}

@@ -442,3 +442,32 @@ fn installed_go_binaries_packages() {
         assert_eq!(got, expected, "{}", reference.path);
     }
 }
+
+/// A universal (fat) Mach-O holding the darwin build: not parsed by headers, found by the magic
+/// scan, decoded the same.
+#[test]
+fn fat_macho_build_info_is_found_by_scanning() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_program(dir.path());
+    let bin = build(dir.path(), "darwin", "amd64", "hello-mac");
+    let thin = std::fs::read(&bin).expect("read binary");
+    let mut fat = Vec::new();
+    fat.extend_from_slice(&0xcafe_babe_u32.to_be_bytes());
+    fat.extend_from_slice(&1u32.to_be_bytes()); // one architecture
+    fat.extend_from_slice(&0x0100_0007_u32.to_be_bytes()); // CPU_TYPE_X86_64
+    fat.extend_from_slice(&3u32.to_be_bytes()); // CPU_SUBTYPE_X86_64_ALL
+    fat.extend_from_slice(&4096u32.to_be_bytes()); // offset
+    fat.extend_from_slice(&(thin.len() as u32).to_be_bytes());
+    fat.extend_from_slice(&12u32.to_be_bytes()); // 2^12 alignment
+    fat.resize(4096, 0);
+    fat.extend_from_slice(&thin);
+    assert_eq!(
+        bulwark_binary::detect_executable(&fat),
+        Some(bulwark_binary::Format::MachOFat)
+    );
+    assert_eq!(
+        golang::build_info(&fat).expect("fat"),
+        golang::build_info(&thin).expect("thin")
+    );
+    assert!(golang::build_info(&fat).expect("fat").is_some());
+}

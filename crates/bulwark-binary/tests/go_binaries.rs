@@ -9,6 +9,14 @@ use std::process::Command;
 use bulwark_binary::golang::{self, BuildInfo};
 use bulwark_catalog::{catalog_memory_files, CatalogSet, PackageKind, Relationship};
 
+/// Where installed Go binaries are looked for (the missing ones are skipped).
+const GO_BINARY_DIRS: [&str; 4] = [
+    "/usr/bin",
+    "/usr/sbin",
+    "/usr/local/bin",
+    "/usr/lib/google-cloud-sdk/bin",
+];
+
 fn go_command() -> Command {
     let mut cmd = Command::new("go");
     cmd.env("GOFLAGS", "-mod=mod")
@@ -368,11 +376,11 @@ fn pointer_format_build_info_decodes_like_inline() {
     }
 }
 
-/// Every Go binary `go version -m` recognises in /usr/bin and /usr/local/bin: same toolchain,
+/// Every Go binary `go version -m` recognises in [`GO_BINARY_DIRS`]: same toolchain,
 /// path, main module, dependencies (sums included), replacements and build settings.
 #[test]
 fn installed_go_binaries_match_go_version_m() {
-    let dirs: Vec<&str> = ["/usr/bin", "/usr/local/bin"]
+    let dirs: Vec<&str> = GO_BINARY_DIRS
         .into_iter()
         .filter(|d| Path::new(d).is_dir())
         .collect();
@@ -398,7 +406,7 @@ fn installed_go_binaries_match_go_version_m() {
 /// applied, the main module, and `stdlib` at the toolchain version.
 #[test]
 fn installed_go_binaries_packages() {
-    let dirs: Vec<&str> = ["/usr/bin", "/usr/local/bin"]
+    let dirs: Vec<&str> = GO_BINARY_DIRS
         .into_iter()
         .filter(|d| Path::new(d).is_dir())
         .collect();

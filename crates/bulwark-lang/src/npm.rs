@@ -196,7 +196,7 @@ fn name_from_path(path: &str) -> &str {
 
 /// Node's module resolution over lockfile paths: `from/node_modules/dep`, then each ancestor's
 /// `node_modules/dep`, then the top `node_modules/dep`.
-fn resolve_v2(packages: &Map<String, Value>, from: &str, dep: &str) -> Option<String> {
+fn resolve_v2(packages: &HashMap<&str, &Value>, from: &str, dep: &str) -> Option<String> {
     let mut base = from.to_string();
     loop {
         let candidate = if base.is_empty() {
@@ -204,7 +204,7 @@ fn resolve_v2(packages: &Map<String, Value>, from: &str, dep: &str) -> Option<St
         } else {
             format!("{base}/node_modules/{dep}")
         };
-        if packages.contains_key(&candidate) {
+        if packages.contains_key(candidate.as_str()) {
             return Some(candidate);
         }
         if base.is_empty() {
@@ -217,22 +217,25 @@ fn resolve_v2(packages: &Map<String, Value>, from: &str, dep: &str) -> Option<St
     }
 }
 
-fn package_lock_v2(packages: &Map<String, Value>) -> FileResult {
+fn package_lock_v2(map: &Map<String, Value>) -> FileResult {
     let empty = Value::Object(Map::new());
-    let root = packages.get("").unwrap_or(&empty);
+    // Hash lookups: resolution probes several paths per dependency, and the map's ordered
+    // (string-comparing) lookups dominated on large lockfiles.
+    let packages: HashMap<&str, &Value> = map.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let root = packages.get("").copied().unwrap_or(&empty);
     let root_direct: HashSet<&str> = dep_names(root, ALL_DEPS).into_iter().collect();
     // The id of the package at a lockfile path, following links to their targets.
     // The name, version and target path of the package at a lockfile path, following links to
     // their targets. An entry's own `name` (npm writes it for aliases, `"foo":
     // "npm:bar@1"`) is the real package; otherwise the path says it.
     let locate = |path: &str| -> Option<(String, String, String)> {
-        let e = packages.get(path)?;
+        let e = *packages.get(path)?;
         let target = if e.get("link").and_then(Value::as_bool) == Some(true) {
             jstr(e, "resolved").unwrap_or("").to_string()
         } else {
             path.to_string()
         };
-        let te = packages.get(&target).unwrap_or(&empty);
+        let te = packages.get(target.as_str()).copied().unwrap_or(&empty);
         let name = jstr(e, "name").unwrap_or_else(|| name_from_path(path));
         let version = jstr(te, "version").unwrap_or("").to_string();
         Some((name.to_string(), version, target))
@@ -240,7 +243,7 @@ fn package_lock_v2(packages: &Map<String, Value>) -> FileResult {
     let id_at = |path: &str| locate(path).map(|(n, v, t)| (format!("{n}@{v}"), t));
     let mut c = Collector::default();
     let mut r = FileResult::default();
-    for (path, e) in packages {
+    for (path, e) in map {
         if path.is_empty() || !path.contains("node_modules/") {
             // The root, and workspace members (reported through the links that point at them).
             continue;
@@ -254,7 +257,7 @@ fn package_lock_v2(packages: &Map<String, Value>) -> FileResult {
             continue;
         };
         let te = if is_link {
-            packages.get(&target).unwrap_or(&empty)
+            packages.get(target.as_str()).copied().unwrap_or(&empty)
         } else {
             e
         };
@@ -277,7 +280,7 @@ fn package_lock_v2(packages: &Map<String, Value>) -> FileResult {
         );
         let deps = dep_names(te, RUNTIME_DEPS)
             .into_iter()
-            .filter_map(|d| resolve_v2(packages, &target, d))
+            .filter_map(|d| resolve_v2(&packages, &target, d))
             .filter_map(|dp| id_at(&dp).map(|(id, _)| id))
             .collect();
         p.depends_on = tidy(deps);

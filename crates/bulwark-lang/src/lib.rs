@@ -1,9 +1,10 @@
 //! Language package inventory: the packages a language ecosystem's own tools would list, read
 //! from installed package metadata and from lockfiles found in an image or directory.
 //!
-//! Covered: Python (`*.dist-info`, `*.egg-info`, `Pipfile.lock`, `poetry.lock`, `uv.lock`,
-//! pinned `requirements*.txt`), Node.js (`node_modules/**/package.json`, `package-lock.json`
-//! v1-v3, `yarn.lock` classic and berry, `pnpm-lock.yaml` 5/6/9), Go (`go.mod`), Rust
+//! Covered: Python (`*.dist-info`, `*.egg-info`, `*.egg` zipped or not, `Pipfile.lock`,
+//! `poetry.lock`, `uv.lock`, pinned `requirements*.txt`), Node.js
+//! (`node_modules/**/package.json`, `package-lock.json` v1-v3, `yarn.lock` classic and berry,
+//! `pnpm-lock.yaml` 5/6/9), Go (`go.mod`, plus `go.sum` for pre-1.17 modules), Rust
 //! (`Cargo.lock`), Ruby (installed `*.gemspec`, `Gemfile.lock`), PHP (`composer.lock`,
 //! `vendor/composer/installed.json`) and .NET (`packages.lock.json`, `*.deps.json`).
 //!

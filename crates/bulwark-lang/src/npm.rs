@@ -169,13 +169,65 @@ const ALL_DEPS: &[&str] = &[
 ];
 const RUNTIME_DEPS: &[&str] = &["dependencies", "optionalDependencies", "peerDependencies"];
 
+/// One `packages` entry of a v2/v3 lockfile, reduced to what is used. Each entry is read
+/// through a small `Value` and converted at once, so a large lockfile never exists as one
+/// `Value` tree (which costs over ten times the file size), and wrong-typed fields only lose
+/// themselves.
+#[derive(Default)]
+struct V2Entry {
+    is_object: bool,
+    name: Option<String>,
+    version: Option<String>,
+    resolved: Option<String>,
+    link: bool,
+    dev: bool,
+    licenses: Vec<String>,
+    /// `dependencies`, `optionalDependencies`, `peerDependencies` names.
+    runtime_deps: Vec<String>,
+    /// The above plus `devDependencies` (used for the root).
+    all_deps: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for V2Entry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = Value::deserialize(d)?;
+        let own = |k: &str| jstr(&v, k).map(str::to_string);
+        let names = |keys: &[&str]| {
+            dep_names(&v, keys)
+                .into_iter()
+                .map(str::to_string)
+                .collect()
+        };
+        Ok(V2Entry {
+            is_object: v.is_object(),
+            name: own("name"),
+            version: own("version"),
+            resolved: own("resolved"),
+            link: v.get("link").and_then(Value::as_bool) == Some(true),
+            dev: v.get("dev").and_then(Value::as_bool) == Some(true),
+            licenses: json_licenses(&v),
+            runtime_deps: names(RUNTIME_DEPS),
+            all_deps: names(ALL_DEPS),
+        })
+    }
+}
+
+/// The top of a package-lock: only `packages` is kept (the v1-style `dependencies` tree that v2
+/// files repeat is skipped unparsed).
+#[derive(Deserialize)]
+struct LockTop {
+    packages: Option<BTreeMap<String, V2Entry>>,
+}
+
 /// `package-lock.json` / `npm-shrinkwrap.json`: v2/v3 from `packages`, v1 from `dependencies`.
 fn parse_package_lock(data: &[u8]) -> Result<FileResult, ParseError> {
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
-    let v: Value = serde_json::from_slice(data)?;
-    if let Some(packages) = v.get("packages").and_then(Value::as_object) {
-        return Ok(package_lock_v2(packages));
+    let top: LockTop = serde_json::from_slice(data)?;
+    if let Some(packages) = top.packages {
+        return Ok(package_lock_v2(&packages));
     }
+    // v1 only: the nested tree is needed whole.
+    let v: Value = serde_json::from_slice(data)?;
     let mut r = FileResult::default();
     let mut c = Collector::default();
     if let Some(deps) = v.get("dependencies").and_then(Value::as_object) {
@@ -196,7 +248,7 @@ fn name_from_path(path: &str) -> &str {
 
 /// Node's module resolution over lockfile paths: `from/node_modules/dep`, then each ancestor's
 /// `node_modules/dep`, then the top `node_modules/dep`.
-fn resolve_v2(packages: &HashMap<&str, &Value>, from: &str, dep: &str) -> Option<String> {
+fn resolve_v2(packages: &HashMap<&str, &V2Entry>, from: &str, dep: &str) -> Option<String> {
     let mut base = from.to_string();
     loop {
         let candidate = if base.is_empty() {
@@ -217,27 +269,26 @@ fn resolve_v2(packages: &HashMap<&str, &Value>, from: &str, dep: &str) -> Option
     }
 }
 
-fn package_lock_v2(map: &Map<String, Value>) -> FileResult {
-    let empty = Value::Object(Map::new());
-    // Hash lookups: resolution probes several paths per dependency, and the map's ordered
+fn package_lock_v2(map: &BTreeMap<String, V2Entry>) -> FileResult {
+    let empty = V2Entry::default();
+    // Hash lookups: resolution probes several paths per dependency, and ordered
     // (string-comparing) lookups dominated on large lockfiles.
-    let packages: HashMap<&str, &Value> = map.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let packages: HashMap<&str, &V2Entry> = map.iter().map(|(k, v)| (k.as_str(), v)).collect();
     let root = packages.get("").copied().unwrap_or(&empty);
-    let root_direct: HashSet<&str> = dep_names(root, ALL_DEPS).into_iter().collect();
-    // The id of the package at a lockfile path, following links to their targets.
+    let root_direct: HashSet<&str> = root.all_deps.iter().map(String::as_str).collect();
     // The name, version and target path of the package at a lockfile path, following links to
     // their targets. An entry's own `name` (npm writes it for aliases, `"foo":
     // "npm:bar@1"`) is the real package; otherwise the path says it.
     let locate = |path: &str| -> Option<(String, String, String)> {
         let e = *packages.get(path)?;
-        let target = if e.get("link").and_then(Value::as_bool) == Some(true) {
-            jstr(e, "resolved").unwrap_or("").to_string()
+        let target = if e.link {
+            e.resolved.clone().unwrap_or_default()
         } else {
             path.to_string()
         };
         let te = packages.get(target.as_str()).copied().unwrap_or(&empty);
-        let name = jstr(e, "name").unwrap_or_else(|| name_from_path(path));
-        let version = jstr(te, "version").unwrap_or("").to_string();
+        let name = e.name.as_deref().unwrap_or_else(|| name_from_path(path));
+        let version = te.version.clone().unwrap_or_default();
         Some((name.to_string(), version, target))
     };
     let id_at = |path: &str| locate(path).map(|(n, v, t)| (format!("{n}@{v}"), t));
@@ -248,38 +299,36 @@ fn package_lock_v2(map: &Map<String, Value>) -> FileResult {
             // The root, and workspace members (reported through the links that point at them).
             continue;
         }
-        if !e.is_object() {
+        if !e.is_object {
             r.warnings.push(format!("entry {path:?} is not an object"));
             continue;
         }
-        let is_link = e.get("link").and_then(Value::as_bool) == Some(true);
         let Some((name, version, target)) = locate(path) else {
             continue;
         };
-        let te = if is_link {
+        let te = if e.link {
             packages.get(target.as_str()).copied().unwrap_or(&empty)
         } else {
             e
         };
         let (name, version) = (name.as_str(), version.as_str());
-        if version.is_empty() && !is_link {
+        if version.is_empty() && !e.link {
             r.warnings.push(format!("entry {path:?} has no version"));
             continue;
         }
         let mut p = pkg(KIND, name, version);
-        p.dev = te.get("dev").and_then(Value::as_bool) == Some(true);
-        p.licenses = json_licenses(te);
-        let top_level = path == &format!("node_modules/{}", name_from_path(path));
+        p.dev = te.dev;
+        p.licenses = te.licenses.clone();
         let declared = name_from_path(path);
-        p.relationship = Some(
-            if is_link || (top_level && root_direct.contains(declared)) {
-                Relationship::Direct
-            } else {
-                Relationship::Indirect
-            },
-        );
-        let deps = dep_names(te, RUNTIME_DEPS)
-            .into_iter()
+        let top_level = path.len() == "node_modules/".len() + declared.len();
+        p.relationship = Some(if e.link || (top_level && root_direct.contains(declared)) {
+            Relationship::Direct
+        } else {
+            Relationship::Indirect
+        });
+        let deps = te
+            .runtime_deps
+            .iter()
             .filter_map(|d| resolve_v2(&packages, &target, d))
             .filter_map(|dp| id_at(&dp).map(|(id, _)| id))
             .collect();

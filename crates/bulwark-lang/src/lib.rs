@@ -94,6 +94,9 @@ pub const PACKAGE_JSON_LIMIT: u64 = 4 << 20;
 /// Largest small manifest (go.mod, gemspec, METADATA, RECORD) read.
 pub const MANIFEST_LIMIT: u64 = 16 << 20;
 
+/// Per-entry warnings reported for one file before the rest are only counted.
+pub const MAX_WARNINGS_PER_FILE: usize = 20;
+
 /// Errors a parser reports for a whole file; they become [`bulwark_catalog::Warning`]s.
 #[derive(Debug, thiserror::Error)]
 pub enum ParseError {
@@ -197,8 +200,18 @@ impl Cataloger for FileCataloger {
             };
             match *result {
                 Ok(FileResult { packages, warnings }) => {
-                    for w in warnings {
+                    // A hostile file can have a malformed entry per line: report a few and a
+                    // count, not one warning each.
+                    let extra = warnings.len().saturating_sub(MAX_WARNINGS_PER_FILE);
+                    for w in warnings.into_iter().take(MAX_WARNINGS_PER_FILE) {
                         ctx.warn(self.name, &hit.path, w);
+                    }
+                    if extra > 0 {
+                        ctx.warn(
+                            self.name,
+                            &hit.path,
+                            format!("{extra} more malformed entries"),
+                        );
                     }
                     for mut p in packages {
                         p.found_in = hit.path.clone();

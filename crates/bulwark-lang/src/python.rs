@@ -61,7 +61,8 @@ fn installed_role(path: &str) -> Option<(&'static str, &str)> {
     if name.ends_with(".egg-info") {
         return Some(("egg-file", path));
     }
-    if name.ends_with(".egg") {
+    // Zipped eggs live in Python's package directories; elsewhere `.egg` is someone else's.
+    if name.ends_with(".egg") && (path.contains("-packages/") || path.contains("/python")) {
         return Some(("egg-zip", path));
     }
     let dir_name = file_name(dir);

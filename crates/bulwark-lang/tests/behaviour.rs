@@ -547,3 +547,24 @@ fn lockfiles_shipped_inside_installed_packages_are_ignored() {
     ]);
     assert_eq!(ids(&inv), ["/srv/app/Gemfile.lock:rake@13.0.6"]);
 }
+
+#[test]
+fn many_malformed_entries_give_a_bounded_number_of_warnings() {
+    let mut lock = String::from(r#"{"lockfileVersion":3,"packages":{"#);
+    for i in 0..1000 {
+        lock.push_str(&format!(r#""node_modules/p{i}":{{"version":{i}}},"#));
+    }
+    lock.push_str(r#""node_modules/ok":{"version":"1.0.0"}}}"#);
+    let inv = run(&[("/app/package-lock.json", lock.as_bytes())]);
+    assert_eq!(ids(&inv), ["/app/package-lock.json:ok@1.0.0"]);
+    assert_eq!(
+        inv.warnings.len(),
+        bulwark_lang::MAX_WARNINGS_PER_FILE + 1,
+        "{:?}",
+        inv.warnings.last()
+    );
+    assert_eq!(
+        inv.warnings.last().map(|w| w.message.as_str()),
+        Some("980 more malformed entries")
+    );
+}

@@ -12,7 +12,7 @@ const PATHS: &[&str] = &[
     "/s/x-1.dist-info/direct_url.json",
     "/s/x-1.egg-info/PKG-INFO",
     "/s/x-1.egg-info",
-    "/s/x-1.egg",
+    "/s/site-packages/x-1.egg",
     "/s/x-1.egg/EGG-INFO/PKG-INFO",
     "/a/Pipfile.lock",
     "/a/poetry.lock",

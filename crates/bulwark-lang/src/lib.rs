@@ -32,6 +32,7 @@ mod util;
 use bulwark_catalog::{CatalogContext, Cataloger, EntryMeta, Hit, Package, Parsed, Stage};
 
 pub use golang::GoModCataloger;
+pub use npm::NpmLockCataloger;
 pub use python::{pep503_normalize, PythonInstalledCataloger};
 pub use util::{normalize_license, purl};
 
@@ -51,12 +52,7 @@ pub fn catalogers() -> Vec<Box<dyn Cataloger>> {
             npm::parse_installed_package_json,
             PACKAGE_JSON_LIMIT,
         )),
-        Box::new(FileCataloger::new(
-            "npm-lockfile",
-            npm::is_lockfile,
-            npm::parse_lockfile,
-            LOCKFILE_LIMIT,
-        )),
+        Box::new(NpmLockCataloger),
         Box::new(GoModCataloger),
         Box::new(FileCataloger::new(
             "cargo-lock",

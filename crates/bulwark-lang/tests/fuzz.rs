@@ -20,6 +20,7 @@ const PATHS: &[&str] = &[
     "/a/requirements.txt",
     "/a/node_modules/x/package.json",
     "/a/package-lock.json",
+    "/a/package.json",
     "/a/yarn.lock",
     "/a/pnpm-lock.yaml",
     "/a/go.mod",

@@ -53,6 +53,9 @@ pub enum StoreError {
         /// What the file says.
         found: Option<String>,
     },
+    /// There is no database file at the path.
+    #[error("no advisory database at {0}; run `bulwark db update` (or `bulwark db build`)")]
+    Missing(PathBuf),
     /// Verification of a freshly built database failed; the previous database is untouched.
     #[error("verification of the new database failed: {0}")]
     Verify(String),
@@ -309,6 +312,10 @@ pub struct Builder {
     temp: tempfile::TempPath,
     target: PathBuf,
     packages: HashMap<(String, String), i64>,
+    /// Affected rows written in this session, by (advisory, package): a record imported again
+    /// replaces its rows for that package instead of duplicating them.
+    session_rows: HashMap<(i64, i64), Vec<i64>>,
+    extending: bool,
     affected_rows: i64,
     sources: Vec<SourceInfo>,
 }
@@ -365,6 +372,8 @@ impl Builder {
             temp,
             target: target.to_path_buf(),
             packages: HashMap::new(),
+            session_rows: HashMap::new(),
+            extending: copy_existing,
             affected_rows: 0,
             sources: Vec::new(),
         };
@@ -497,8 +506,18 @@ impl Builder {
                 st.execute(params![adv_id, s.source, s.kind.as_str(), s.value, s.score])?;
             }
         }
-        for aff in a.affected {
-            let pkg = self.package_id(&aff.ecosystem, &aff.package)?;
+        // Replace, per package, what an earlier import of the same (id, feed) said.
+        let mut pkgs = Vec::with_capacity(a.affected.len());
+        for aff in &a.affected {
+            pkgs.push(self.package_id(&aff.ecosystem, &aff.package)?);
+        }
+        let mut cleared = std::collections::HashSet::new();
+        for &pkg in &pkgs {
+            if cleared.insert(pkg) {
+                self.clear_rows(adv_id, pkg)?;
+            }
+        }
+        for (aff, pkg) in a.affected.into_iter().zip(pkgs) {
             let versions = join_lines(&aff.versions);
             let aff_id: i64 = self
                 .conn
@@ -523,6 +542,10 @@ impl Builder {
                     |r| r.get(0),
                 )?;
             self.affected_rows = self.affected_rows.saturating_add(1);
+            self.session_rows
+                .entry((adv_id, pkg))
+                .or_default()
+                .push(aff_id);
             let mut st = self.conn.prepare_cached(
                 "INSERT INTO ranges (affected, seq, kind, repo, events) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
@@ -535,6 +558,32 @@ impl Builder {
                     encode_events(&r.events)
                 ])?;
             }
+        }
+        Ok(())
+    }
+
+    fn clear_rows(&mut self, adv_id: i64, pkg: i64) -> Result<(), StoreError> {
+        let mut ids = self.session_rows.remove(&(adv_id, pkg)).unwrap_or_default();
+        if self.extending && ids.is_empty() {
+            // Rows from the database being extended (its indexes exist, so this is a lookup).
+            let mut st = self
+                .conn
+                .prepare_cached("SELECT id FROM affected WHERE advisory = ?1 AND package = ?2")?;
+            ids = st
+                .query_map(params![adv_id, pkg], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+        }
+        for id in ids {
+            self.conn
+                .prepare_cached("DELETE FROM ranges WHERE affected = ?1")?
+                .execute([id])?;
+            let n = self
+                .conn
+                .prepare_cached("DELETE FROM affected WHERE id = ?1")?
+                .execute([id])?;
+            self.affected_rows = self
+                .affected_rows
+                .saturating_sub(i64::try_from(n).unwrap_or(0));
         }
         Ok(())
     }
@@ -770,10 +819,7 @@ impl Db {
     /// Open a database read-only and check its schema version.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         if !path.is_file() {
-            return Err(StoreError::Io {
-                context: format!("opening {}", path.display()),
-                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such database"),
-            });
+            return Err(StoreError::Missing(path.to_path_buf()));
         }
         let conn = Connection::open_with_flags(
             path,

@@ -342,10 +342,7 @@ pub type InputVisitor<'a> = dyn FnMut(&str, &[u8]) -> Result<(), ImportError> + 
 
 /// Call `f` with the name and content of every input file under `path`: the file itself, every
 /// file of a directory tree (sorted, so imports are deterministic), or every member of a zip.
-pub fn for_each_input(
-    path: &Path,
-    f: &mut InputVisitor<'_>,
-) -> Result<(), ImportError> {
+pub fn for_each_input(path: &Path, f: &mut InputVisitor<'_>) -> Result<(), ImportError> {
     let meta = std::fs::metadata(path).map_err(io_err(path))?;
     if meta.is_dir() {
         let mut files = Vec::new();
@@ -413,10 +410,7 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, ImportError> {
     Ok(data)
 }
 
-fn for_each_zip_member(
-    path: &Path,
-    f: &mut InputVisitor<'_>,
-) -> Result<(), ImportError> {
+fn for_each_zip_member(path: &Path, f: &mut InputVisitor<'_>) -> Result<(), ImportError> {
     let file = std::fs::File::open(path).map_err(io_err(path))?;
     let zip_err = |e: zip::result::ZipError| ImportError::Zip {
         path: path.to_path_buf(),

@@ -859,17 +859,26 @@ impl Db {
         ecosystem: &str,
         package: &str,
     ) -> Result<Vec<AffectedRecord>, StoreError> {
+        // Most lookups miss (most installed packages have no advisory): answer those with one
+        // probe of the (ecosystem, name) index before running the join.
+        let pkg: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT id FROM packages WHERE ecosystem = ?1 AND name = ?2")?
+            .query_row(params![ecosystem, package], |r| r.get(0))
+            .optional()?;
+        let Some(pkg) = pkg else {
+            return Ok(Vec::new());
+        };
         let mut st = self.conn.prepare_cached(
             "SELECT a.id, ad.id, ad.name, ad.source, ad.summary, ad.withdrawn, a.status, a.fixed,
                     a.severity, a.note, a.fix_advisory, a.versions, a.ecosystem_specific,
                     a.database_specific
-             FROM packages p
-             JOIN affected a ON a.package = p.id
+             FROM affected a
              JOIN advisories ad ON ad.id = a.advisory
-             WHERE p.ecosystem = ?1 AND p.name = ?2
+             WHERE a.package = ?1
              ORDER BY ad.name, a.id",
         )?;
-        let mut rows = st.query(params![ecosystem, package])?;
+        let mut rows = st.query([pkg])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let aff_id: i64 = r.get(0)?;

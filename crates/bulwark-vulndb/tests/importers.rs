@@ -517,3 +517,53 @@ fn detect_kinds() {
         assert_eq!(detect_kind(&f.join(rel)).unwrap(), kind, "{rel}");
     }
 }
+
+/// Hostile input: every importer gets truncated and corrupted versions of every fixture, and
+/// must report skips (or import what it can), never panic or fail as a whole.
+#[test]
+fn garbage_never_panics() {
+    use bulwark_vulndb::import::{import_bytes, VecSink};
+    use bulwark_vulndb::ImportReport;
+    let mut inputs = Vec::new();
+    let mut stack = vec![fixtures()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                inputs.push(p);
+            }
+        }
+    }
+    assert!(inputs.len() > 20);
+    let mut skipped = 0usize;
+    for path in inputs {
+        let data = std::fs::read(&path).unwrap();
+        let name = path.to_string_lossy().into_owned();
+        let mut variants: Vec<Vec<u8>> = Vec::new();
+        for cut in [1usize, 7, 3] {
+            variants.push(
+                data.get(..data.len() * cut / 8)
+                    .unwrap_or_default()
+                    .to_vec(),
+            );
+        }
+        let mut flipped = data.clone();
+        for i in (0..flipped.len()).step_by(97) {
+            flipped[i] ^= 0x5a;
+        }
+        variants.push(flipped);
+        variants.push(Vec::new());
+        for v in &variants {
+            for kind in SourceKind::ALL {
+                let mut sink = VecSink::default();
+                let mut report = ImportReport::default();
+                import_bytes(kind, &name, v, &mut sink, &mut report).unwrap();
+                skipped += report.skipped.len();
+            }
+        }
+    }
+    // Mismatched kinds and broken files are reported, not silently accepted.
+    assert!(skipped > 100, "{skipped}");
+}

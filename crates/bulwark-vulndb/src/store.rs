@@ -878,6 +878,57 @@ impl Db {
              WHERE a.package = ?1
              ORDER BY ad.name, a.id",
         )?;
+        // Ranges, aliases and severities of every row are fetched with one query each for the
+        // whole package (not one per row): packages with hundreds of advisories stay fast.
+        let mut ranges: HashMap<i64, Vec<Range>> = HashMap::new();
+        {
+            let mut rs = self.conn.prepare_cached(
+                "SELECT r.affected, r.kind, r.repo, r.events FROM affected a
+                 JOIN ranges r ON r.affected = a.id WHERE a.package = ?1
+                 ORDER BY r.affected, r.seq",
+            )?;
+            let mut rows = rs.query([pkg])?;
+            while let Some(r) = rows.next()? {
+                let kind: String = r.get(1)?;
+                ranges.entry(r.get(0)?).or_default().push(Range {
+                    kind: RangeKind::parse(&kind)
+                        .ok_or_else(|| StoreError::Corrupt(format!("range kind `{kind}`")))?,
+                    repo: r.get(2)?,
+                    events: decode_events(&r.get::<_, String>(3)?)?,
+                });
+            }
+        }
+        let mut aliases: HashMap<i64, Vec<String>> = HashMap::new();
+        {
+            let mut st = self.conn.prepare_cached(
+                "SELECT advisory, alias FROM aliases WHERE related = 0 AND advisory IN
+                    (SELECT advisory FROM affected WHERE package = ?1)
+                 ORDER BY advisory, alias",
+            )?;
+            let mut rows = st.query([pkg])?;
+            while let Some(r) = rows.next()? {
+                aliases.entry(r.get(0)?).or_default().push(r.get(1)?);
+            }
+        }
+        let mut severities: HashMap<i64, Vec<Severity>> = HashMap::new();
+        {
+            let mut st = self.conn.prepare_cached(
+                "SELECT advisory, source, kind, value, score FROM severities WHERE advisory IN
+                    (SELECT advisory FROM affected WHERE package = ?1)
+                 ORDER BY advisory, source, kind, value",
+            )?;
+            let mut rows = st.query([pkg])?;
+            while let Some(r) = rows.next()? {
+                let kind: String = r.get(2)?;
+                severities.entry(r.get(0)?).or_default().push(Severity {
+                    source: r.get(1)?,
+                    kind: SeverityKind::parse(&kind)
+                        .ok_or_else(|| StoreError::Corrupt(format!("severity kind `{kind}`")))?,
+                    value: r.get(3)?,
+                    score: r.get(4)?,
+                });
+            }
+        }
         let mut rows = st.query([pkg])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
@@ -892,33 +943,16 @@ impl Db {
             affected.versions = split_lines(unpack_text(r.get_ref(11)?)?);
             affected.ecosystem_specific = parse_json_opt(unpack_text(r.get_ref(12)?)?)?;
             affected.database_specific = parse_json_opt(unpack_text(r.get_ref(13)?)?)?;
-            affected.ranges = self.ranges(aff_id)?;
+            affected.ranges = ranges.remove(&aff_id).unwrap_or_default();
             out.push(AffectedRecord {
                 advisory: r.get(2)?,
                 source: r.get(3)?,
                 summary: r.get(4)?,
                 withdrawn: r.get(5)?,
-                aliases: self.alias_list(adv_id, false)?,
-                severities: self.severities(adv_id)?,
+                // An advisory can have several rows for one package: clone, don't take.
+                aliases: aliases.get(&adv_id).cloned().unwrap_or_default(),
+                severities: severities.get(&adv_id).cloned().unwrap_or_default(),
                 affected,
-            });
-        }
-        Ok(out)
-    }
-
-    fn ranges(&self, affected: i64) -> Result<Vec<Range>, StoreError> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT kind, repo, events FROM ranges WHERE affected = ?1 ORDER BY seq",
-        )?;
-        let mut rows = st.query([affected])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let kind: String = r.get(0)?;
-            out.push(Range {
-                kind: RangeKind::parse(&kind)
-                    .ok_or_else(|| StoreError::Corrupt(format!("range kind `{kind}`")))?,
-                repo: r.get(1)?,
-                events: decode_events(&r.get::<_, String>(2)?)?,
             });
         }
         Ok(out)

@@ -261,7 +261,7 @@ pub fn check(doc: &Node, ctx: &mut Ctx<'_>) {
                 } else if let Some(what) = secret_value(&v) {
                     ctx.at(
                         "BW-DC-020",
-                        format!("service `{name}` sets `{k}` to a value that looks like a {what}"),
+                        format!("service `{name}` sets `{k}` to a value that looks like a secret ({what})"),
                         n,
                         &path,
                     );

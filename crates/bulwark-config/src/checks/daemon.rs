@@ -174,7 +174,7 @@ pub fn check_image_config(doc: &Node, ctx: &mut Ctx<'_>) {
         if let Some(what) = secret_value(v) {
             ctx.at(
                 "BW-IMG-004",
-                format!("Env `{k}` has a value that looks like a {what}"),
+                format!("Env `{k}` has a value that looks like a secret ({what})"),
                 e,
                 &path,
             );
@@ -192,7 +192,7 @@ pub fn check_image_config(doc: &Node, ctx: &mut Ctx<'_>) {
         if let Some(what) = v.scalar().as_deref().and_then(secret_value) {
             ctx.at(
                 "BW-IMG-004",
-                format!("label `{key}` has a value that looks like a {what}"),
+                format!("label `{key}` has a value that looks like a secret ({what})"),
                 v,
                 &format!("{prefix}Labels.{key}"),
             );

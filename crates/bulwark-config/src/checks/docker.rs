@@ -332,7 +332,10 @@ pub fn check(df: &Dockerfile, ctx: &mut Ctx<'_>) {
                     if let Some(what) = secret_value(&value) {
                         ctx.add(
                             "BW-DF-008",
-                            format!("{} `{k}` has a value that looks like a {what}", inst.cmd),
+                            format!(
+                                "{} `{k}` has a value that looks like a secret ({what})",
+                                inst.cmd
+                            ),
                             at,
                             lg.clone(),
                         );

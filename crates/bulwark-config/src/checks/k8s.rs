@@ -375,7 +375,7 @@ fn check_at(doc: &Node, prefix: &str, ctx: &mut Ctx<'_>, depth: usize) {
                 } else if let Some(what) = secret_value(&value) {
                     ctx.at(
                         "BW-K8S-022",
-                        format!("{who} sets `{name}` to a value that looks like a {what}"),
+                        format!("{who} sets `{name}` to a value that looks like a secret ({what})"),
                         v,
                         &path,
                     );

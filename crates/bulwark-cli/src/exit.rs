@@ -4,3 +4,6 @@
 /// The command could not run: bad arguments, unreadable or hostile input, I/O or network failure.
 /// Distinct from any code a user picks with `--exit-code` for findings.
 pub const ERROR: u8 = 2;
+
+/// Success: the command ran and nothing it checks failed.
+pub const OK: u8 = 0;

@@ -174,12 +174,25 @@ impl Scanner {
         let mut manifest: Option<BTreeMap<String, String>> = None;
         let mut bad_entries = 0usize;
         let mut first_bad = String::new();
-        for index in 0..archive.len() {
+        // Pick the interesting entries by name first: opening an entry sets up its decompressor,
+        // which for the thousands of classes in a jar costs more than everything else.
+        let interesting: Vec<(usize, String)> = archive
+            .file_names_raw()
+            .enumerate()
+            .filter_map(|(index, raw)| {
+                let name = String::from_utf8_lossy(raw);
+                let wanted = is_pom_properties(&name)
+                    || name.eq_ignore_ascii_case("META-INF/MANIFEST.MF")
+                    || is_java_archive_name(&name);
+                wanted.then(|| (index, name.into_owned()))
+            })
+            .collect();
+        for (index, name) in interesting {
             let mut entry = match archive.by_index(index) {
                 Ok(e) => e,
                 Err(e) => {
                     if bad_entries == 0 {
-                        first_bad = e.to_string();
+                        first_bad = format!("{name}: {e}");
                     }
                     bad_entries += 1;
                     continue;
@@ -188,7 +201,6 @@ impl Scanner {
             if entry.is_dir() {
                 continue;
             }
-            let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
             if is_pom_properties(&name) {
                 match self.read_entry(&mut entry, MAX_META_BYTES) {
                     Ok(bytes) => poms.push((name, parse_properties(&bytes))),

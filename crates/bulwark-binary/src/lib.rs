@@ -165,9 +165,26 @@ impl Cataloger for BinaryCataloger {
     }
 }
 
+/// Run a parse that goes through a third-party format crate (`object`, `zip`) and turn a panic
+/// in it, should one ever escape on hostile input, into a warning for this file instead of
+/// taking the layer thread down. Our own code never panics; this guards the code we do not own.
+fn guarded(what: &str, parse: impl FnOnce() -> Found) -> Found {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse)) {
+        Ok(found) => found,
+        Err(_) => Found {
+            packages: Vec::new(),
+            warnings: vec![format!("internal error while parsing the {what}; skipped")],
+        },
+    }
+}
+
 /// Everything this crate finds in one executable or shared library (`path` becomes `found_in`).
 /// Files that are not ELF, PE or Mach-O give nothing, quickly.
 pub fn read_binary(path: &str, data: &[u8]) -> Found {
+    guarded("executable", || read_binary_unguarded(path, data))
+}
+
+fn read_binary_unguarded(path: &str, data: &[u8]) -> Found {
     let mut found = Found::default();
     let Some(exe) = exe::Exe::parse(data) else {
         return found;
@@ -372,6 +389,12 @@ impl Cataloger for JavaArchiveCataloger {
 
 /// The packages of one Java archive at `path` (nested ones found in as `path!/inner.jar`).
 pub fn read_java_archive(path: &str, data: &[u8], limits: java::Limits) -> Found {
+    guarded("archive", || {
+        read_java_archive_unguarded(path, data, limits)
+    })
+}
+
+fn read_java_archive_unguarded(path: &str, data: &[u8], limits: java::Limits) -> Found {
     let scan = java::scan_archive(file_name(path), data, limits);
     let packages = scan
         .packages

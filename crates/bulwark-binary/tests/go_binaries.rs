@@ -9,6 +9,14 @@ use std::process::Command;
 use bulwark_binary::golang::{self, BuildInfo};
 use bulwark_catalog::{catalog_memory_files, CatalogSet, PackageKind, Relationship};
 
+/// Where installed Go binaries are looked for (the missing ones are skipped).
+const GO_BINARY_DIRS: [&str; 4] = [
+    "/usr/bin",
+    "/usr/sbin",
+    "/usr/local/bin",
+    "/usr/lib/google-cloud-sdk/bin",
+];
+
 fn go_command() -> Command {
     let mut cmd = Command::new("go");
     cmd.env("GOFLAGS", "-mod=mod")
@@ -51,12 +59,12 @@ fn write_program(dir: &Path) {
     .expect("write");
 }
 
-fn build(dir: &Path, goos: &str, out: &str) -> PathBuf {
+fn build(dir: &Path, goos: &str, goarch: &str, out: &str) -> PathBuf {
     let target = dir.join(out);
     run(go_command()
         .current_dir(dir)
         .env("GOOS", goos)
-        .env("GOARCH", "amd64")
+        .env("GOARCH", goarch)
         .env("CGO_ENABLED", "0")
         .args(["build", "-ldflags", "-X main.version=1.2.3", "-o"])
         .arg(&target)
@@ -185,12 +193,14 @@ fn go_version() -> String {
 fn built_program_matches_go_version_m_in_elf_pe_and_macho() {
     let dir = tempfile::tempdir().expect("tempdir");
     write_program(dir.path());
-    for (goos, name) in [
-        ("linux", "hello"),
-        ("windows", "hello.exe"),
-        ("darwin", "hello-mac"),
+    for (goos, goarch, name) in [
+        ("linux", "amd64", "hello"),
+        ("linux", "386", "hello-386"),
+        ("linux", "s390x", "hello-s390x"),
+        ("windows", "amd64", "hello.exe"),
+        ("darwin", "amd64", "hello-mac"),
     ] {
-        let bin = build(dir.path(), goos, name);
+        let bin = build(dir.path(), goos, goarch, name);
         let data = std::fs::read(&bin).expect("read binary");
         let expected_format = match goos {
             "linux" => bulwark_binary::Format::Elf,
@@ -217,7 +227,7 @@ fn built_program_matches_go_version_m_in_elf_pe_and_macho() {
 fn built_program_packages_end_to_end() {
     let dir = tempfile::tempdir().expect("tempdir");
     write_program(dir.path());
-    let bin = build(dir.path(), "linux", "hello");
+    let bin = build(dir.path(), "linux", "amd64", "hello");
     let data = std::fs::read(&bin).expect("read binary");
     let stdlib = go_version()
         .strip_prefix("go")
@@ -277,16 +287,16 @@ fn built_program_packages_end_to_end() {
     );
 }
 
-/// Rewrite an inline (Go 1.18+) build info header into the older pointer layout: the header
-/// points at two Go string headers, which point at the version and module strings, all placed in
-/// the same mapped data segment.
+/// Rewrite an inline (Go 1.18+) build info header into the older pointer layout, with the
+/// binary's own pointer size and byte order: the header points at two Go string headers, which
+/// point at the version and module strings, all placed in the same mapped data segment.
 fn to_pointer_format(data: &[u8]) -> Vec<u8> {
     use object::{Object, ObjectSection};
     let file = object::File::parse(data).expect("parse ELF");
+    let (ps, big_endian) = (if file.is_64() { 8 } else { 4 }, !file.is_little_endian());
     let section = file.section_by_name(".go.buildinfo").expect("section");
     let (offset, _) = section.file_range().expect("file range");
     let (offset, addr) = (offset as usize, section.address());
-    // Decode the inline strings the simple way (lengths < 128 and < 16384 bytes).
     let mut pos = offset + 32;
     let mut read = |data: &[u8]| -> Vec<u8> {
         let (mut len, mut shift) = (0usize, 0);
@@ -305,21 +315,31 @@ fn to_pointer_format(data: &[u8]) -> Vec<u8> {
     };
     let version = read(data);
     let modinfo = read(data);
-    let mut out = data.to_vec();
+    let word = |blob: &mut Vec<u8>, v: u64| {
+        let bytes = if big_endian {
+            v.to_be_bytes()[8 - ps..].to_vec()
+        } else {
+            v.to_le_bytes()[..ps].to_vec()
+        };
+        blob.extend_from_slice(&bytes);
+    };
     let strings_at = 80u64;
     let mut blob = Vec::new();
     blob.extend_from_slice(b"\xff Go buildinf:");
-    blob.push(8); // pointer size
-    blob.push(0); // little endian, pointer format
-    blob.extend_from_slice(&(addr + 48).to_le_bytes());
-    blob.extend_from_slice(&(addr + 64).to_le_bytes());
+    blob.push(ps as u8);
+    blob.push(u8::from(big_endian)); // pointer format: flag bit 2 clear
+    word(&mut blob, addr + 48);
+    word(&mut blob, addr + 64);
     blob.resize(48, 0);
-    blob.extend_from_slice(&(addr + strings_at).to_le_bytes());
-    blob.extend_from_slice(&(version.len() as u64).to_le_bytes());
-    blob.extend_from_slice(&(addr + strings_at + version.len() as u64).to_le_bytes());
-    blob.extend_from_slice(&(modinfo.len() as u64).to_le_bytes());
+    word(&mut blob, addr + strings_at);
+    word(&mut blob, version.len() as u64);
+    blob.resize(64, 0);
+    word(&mut blob, addr + strings_at + version.len() as u64);
+    word(&mut blob, modinfo.len() as u64);
+    blob.resize(strings_at as usize, 0);
     blob.extend_from_slice(&version);
     blob.extend_from_slice(&modinfo);
+    let mut out = data.to_vec();
     out[offset..offset + blob.len()].copy_from_slice(&blob);
     out
 }
@@ -328,34 +348,39 @@ fn to_pointer_format(data: &[u8]) -> Vec<u8> {
 fn pointer_format_build_info_decodes_like_inline() {
     let dir = tempfile::tempdir().expect("tempdir");
     write_program(dir.path());
-    let bin = build(dir.path(), "linux", "hello");
-    let data = std::fs::read(&bin).expect("read binary");
-    let inline = golang::build_info(&data).expect("inline").expect("some");
-    let old = to_pointer_format(&data);
-    assert_ne!(old, data);
-    let pointer = golang::build_info(&old).expect("pointer").expect("some");
-    assert_eq!(pointer, inline);
+    // 64-bit little endian, 32-bit little endian, 64-bit big endian, 32-bit big endian.
+    for goarch in ["amd64", "386", "s390x", "mips"] {
+        let bin = build(dir.path(), "linux", goarch, &format!("hello-{goarch}"));
+        let data = std::fs::read(&bin).expect("read binary");
+        let inline = golang::build_info(&data).expect("inline").expect("some");
+        let old = to_pointer_format(&data);
+        assert_ne!(old, data);
+        let pointer = golang::build_info(&old).expect("pointer").expect("some");
+        assert_eq!(pointer, inline, "{goarch}");
 
-    // Pointers past every segment are a clear error, not a panic.
-    let mut broken = old.clone();
-    let file_offset = {
-        use object::{Object, ObjectSection};
-        let file = object::File::parse(&old[..]).expect("parse");
-        let section = file.section_by_name(".go.buildinfo").expect("section");
-        section.file_range().expect("range").0 as usize
-    };
-    broken[file_offset + 16..file_offset + 24].copy_from_slice(&u64::MAX.to_le_bytes());
-    assert_eq!(
-        golang::build_info(&broken),
-        Err(golang::GoError::BadPointer(u64::MAX))
-    );
+        // A version pointer past every segment is a clear error, not a panic.
+        let mut broken = old.clone();
+        let at = memchr::memmem::find(&old, b"\xff Go buildinf:").expect("magic");
+        let ps = usize::from(old[at + 14]);
+        broken[at + 16..at + 16 + ps].fill(0xff);
+        let expected = if ps == 8 {
+            u64::MAX
+        } else {
+            u64::from(u32::MAX)
+        };
+        assert_eq!(
+            golang::build_info(&broken),
+            Err(golang::GoError::BadPointer(expected)),
+            "{goarch}"
+        );
+    }
 }
 
-/// Every Go binary `go version -m` recognises in /usr/bin and /usr/local/bin: same toolchain,
+/// Every Go binary `go version -m` recognises in [`GO_BINARY_DIRS`]: same toolchain,
 /// path, main module, dependencies (sums included), replacements and build settings.
 #[test]
 fn installed_go_binaries_match_go_version_m() {
-    let dirs: Vec<&str> = ["/usr/bin", "/usr/local/bin"]
+    let dirs: Vec<&str> = GO_BINARY_DIRS
         .into_iter()
         .filter(|d| Path::new(d).is_dir())
         .collect();
@@ -381,7 +406,7 @@ fn installed_go_binaries_match_go_version_m() {
 /// applied, the main module, and `stdlib` at the toolchain version.
 #[test]
 fn installed_go_binaries_packages() {
-    let dirs: Vec<&str> = ["/usr/bin", "/usr/local/bin"]
+    let dirs: Vec<&str> = GO_BINARY_DIRS
         .into_iter()
         .filter(|d| Path::new(d).is_dir())
         .collect();
@@ -424,4 +449,33 @@ fn installed_go_binaries_packages() {
         got.sort();
         assert_eq!(got, expected, "{}", reference.path);
     }
+}
+
+/// A universal (fat) Mach-O holding the darwin build: not parsed by headers, found by the magic
+/// scan, decoded the same.
+#[test]
+fn fat_macho_build_info_is_found_by_scanning() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_program(dir.path());
+    let bin = build(dir.path(), "darwin", "amd64", "hello-mac");
+    let thin = std::fs::read(&bin).expect("read binary");
+    let mut fat = Vec::new();
+    fat.extend_from_slice(&0xcafe_babe_u32.to_be_bytes());
+    fat.extend_from_slice(&1u32.to_be_bytes()); // one architecture
+    fat.extend_from_slice(&0x0100_0007_u32.to_be_bytes()); // CPU_TYPE_X86_64
+    fat.extend_from_slice(&3u32.to_be_bytes()); // CPU_SUBTYPE_X86_64_ALL
+    fat.extend_from_slice(&4096u32.to_be_bytes()); // offset
+    fat.extend_from_slice(&(thin.len() as u32).to_be_bytes());
+    fat.extend_from_slice(&12u32.to_be_bytes()); // 2^12 alignment
+    fat.resize(4096, 0);
+    fat.extend_from_slice(&thin);
+    assert_eq!(
+        bulwark_binary::detect_executable(&fat),
+        Some(bulwark_binary::Format::MachOFat)
+    );
+    assert_eq!(
+        golang::build_info(&fat).expect("fat"),
+        golang::build_info(&thin).expect("thin")
+    );
+    assert!(golang::build_info(&fat).expect("fat").is_some());
 }

@@ -494,3 +494,37 @@ fn gradle_lockfile_end_to_end() {
         ]
     );
 }
+
+/// Spring Boot "fully executable" jars start with a shell script before the zip data.
+#[test]
+fn launch_script_prefixed_jar() {
+    let inner = zip_bytes(&[(
+        "META-INF/maven/g/lib/pom.properties",
+        &pom_bytes("lib"),
+        true,
+    )]);
+    let zip = zip_bytes(&[
+        (
+            "META-INF/maven/g/boot/pom.properties",
+            &pom_bytes("boot"),
+            true,
+        ),
+        ("BOOT-INF/lib/lib-1.jar", &inner, false),
+    ]);
+    let mut data = b"#!/bin/bash\nexec java -jar \"$0\" \"$@\"\n".to_vec();
+    data.extend_from_slice(&zip);
+    let scan = java::scan_archive("app.jar", &data, Limits::default());
+    assert!(scan.warnings.is_empty(), "{:?}", scan.warnings);
+    let got: Vec<(String, &str)> = scan
+        .packages
+        .iter()
+        .map(|p| (p.name(), p.nested.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("g:lib".to_string(), "!/BOOT-INF/lib/lib-1.jar"),
+            ("g:boot".to_string(), "")
+        ]
+    );
+}

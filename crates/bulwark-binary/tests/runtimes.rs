@@ -325,3 +325,33 @@ fn oversized_binaries_are_skipped_with_a_warning() {
         )
     );
 }
+
+/// `openssl version` and `busybox` print the version their binaries carry (apt `openssl
+/// busybox`).
+#[test]
+fn openssl_and_busybox_binaries_match_their_own_output() {
+    for (tool, args, word) in [
+        ("openssl", &["version"][..], "OpenSSL "),
+        ("busybox", &[][..], "BusyBox v"),
+    ] {
+        let path = Path::new("/usr/bin").join(tool);
+        let out = Command::new(&path)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {path:?} (apt-get install {tool}): {e}"));
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let version: String = text
+            .split_once(word)
+            .map(|(_, rest)| rest)
+            .unwrap_or_else(|| panic!("{tool}: no '{word}' in {text:?}"))
+            .chars()
+            .take_while(|c| !c.is_whitespace())
+            .collect();
+        let data = std::fs::read(&path).expect("read");
+        let got = binary_packages(&format!("/opt/bin/{tool}"), &data);
+        assert_eq!(got.len(), 1, "{tool}: {got:?}");
+        assert_eq!(got[0].0, tool);
+        assert_eq!(got[0].1, version, "{tool}");
+        assert_eq!(got[0].2, format!("pkg:generic/{tool}@{version}"));
+    }
+}

@@ -1,9 +1,10 @@
 //! Language package inventory: the packages a language ecosystem's own tools would list, read
 //! from installed package metadata and from lockfiles found in an image or directory.
 //!
-//! Covered: Python (`*.dist-info`, `*.egg-info`, `Pipfile.lock`, `poetry.lock`, `uv.lock`,
-//! pinned `requirements*.txt`), Node.js (`node_modules/**/package.json`, `package-lock.json`
-//! v1-v3, `yarn.lock` classic and berry, `pnpm-lock.yaml` 5/6/9), Go (`go.mod`), Rust
+//! Covered: Python (`*.dist-info`, `*.egg-info`, `*.egg` zipped or not, `Pipfile.lock`,
+//! `poetry.lock`, `uv.lock`, pinned `requirements*.txt`), Node.js
+//! (`node_modules/**/package.json`, `package-lock.json` v1-v3, `yarn.lock` classic and berry,
+//! `pnpm-lock.yaml` 5/6/9), Go (`go.mod`, plus `go.sum` for pre-1.17 modules), Rust
 //! (`Cargo.lock`), Ruby (installed `*.gemspec`, `Gemfile.lock`), PHP (`composer.lock`,
 //! `vendor/composer/installed.json`) and .NET (`packages.lock.json`, `*.deps.json`).
 //!
@@ -31,6 +32,7 @@ mod util;
 use bulwark_catalog::{CatalogContext, Cataloger, EntryMeta, Hit, Package, Parsed, Stage};
 
 pub use golang::GoModCataloger;
+pub use npm::NpmLockCataloger;
 pub use python::{pep503_normalize, PythonInstalledCataloger};
 pub use util::{normalize_license, purl};
 
@@ -50,12 +52,7 @@ pub fn catalogers() -> Vec<Box<dyn Cataloger>> {
             npm::parse_installed_package_json,
             PACKAGE_JSON_LIMIT,
         )),
-        Box::new(FileCataloger::new(
-            "npm-lockfile",
-            npm::is_lockfile,
-            npm::parse_lockfile,
-            LOCKFILE_LIMIT,
-        )),
+        Box::new(NpmLockCataloger),
         Box::new(GoModCataloger),
         Box::new(FileCataloger::new(
             "cargo-lock",
@@ -92,6 +89,9 @@ pub const LOCKFILE_LIMIT: u64 = 64 << 20;
 pub const PACKAGE_JSON_LIMIT: u64 = 4 << 20;
 /// Largest small manifest (go.mod, gemspec, METADATA, RECORD) read.
 pub const MANIFEST_LIMIT: u64 = 16 << 20;
+
+/// Per-entry warnings reported for one file before the rest are only counted.
+pub const MAX_WARNINGS_PER_FILE: usize = 20;
 
 /// Errors a parser reports for a whole file; they become [`bulwark_catalog::Warning`]s.
 #[derive(Debug, thiserror::Error)]
@@ -196,8 +196,18 @@ impl Cataloger for FileCataloger {
             };
             match *result {
                 Ok(FileResult { packages, warnings }) => {
-                    for w in warnings {
+                    // A hostile file can have a malformed entry per line: report a few and a
+                    // count, not one warning each.
+                    let extra = warnings.len().saturating_sub(MAX_WARNINGS_PER_FILE);
+                    for w in warnings.into_iter().take(MAX_WARNINGS_PER_FILE) {
                         ctx.warn(self.name, &hit.path, w);
+                    }
+                    if extra > 0 {
+                        ctx.warn(
+                            self.name,
+                            &hit.path,
+                            format!("{extra} more malformed entries"),
+                        );
                     }
                     for mut p in packages {
                         p.found_in = hit.path.clone();

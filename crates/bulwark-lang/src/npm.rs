@@ -7,13 +7,15 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use bulwark_catalog::{Package, PackageKind, Relationship};
+use bulwark_catalog::{
+    CatalogContext, Cataloger, EntryMeta, Hit, Package, PackageKind, Parsed, Relationship, Stage,
+};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::python::reachable;
 use crate::util::{json_licenses, jstr, pkg, text, tidy};
-use crate::{file_name, FileResult, ParseError};
+use crate::{file_name, FileResult, ParseError, LOCKFILE_LIMIT, PACKAGE_JSON_LIMIT};
 
 const KIND: PackageKind = PackageKind::Npm;
 
@@ -96,12 +98,202 @@ pub(crate) fn is_lockfile(path: &str) -> bool {
     )
 }
 
-/// Parse a Node.js lockfile, chosen by file name.
-pub(crate) fn parse_lockfile(path: &str, data: &[u8]) -> Result<FileResult, ParseError> {
+/// Whether `path` is a project's own `package.json` (outside `node_modules`), read to give
+/// yarn and package-lock v1 packages their relationship.
+fn is_project_manifest(path: &str) -> bool {
+    file_name(path) == "package.json" && !path.contains("/node_modules/")
+}
+
+/// Dependencies of a manifest as (name, range).
+type Deps = Vec<(String, String)>;
+
+/// What the lockfile cataloger reads from one file.
+enum NpmFile {
+    /// A lockfile; `roots` maps how a manifest names a dependency (`name@range` for yarn, `name`
+    /// for package-lock v1) to the locked id, when the lockfile itself has no relationships.
+    Lock(Result<(FileResult, HashMap<String, String>), ParseError>),
+    /// A project manifest: runtime and dev dependencies as (name, range).
+    Manifest { prod: Deps, dev: Deps },
+}
+
+/// Parse a lockfile, chosen by file name.
+fn read_lockfile(
+    path: &str,
+    data: &[u8],
+) -> Result<(FileResult, HashMap<String, String>), ParseError> {
     match file_name(path) {
         "yarn.lock" => Ok(parse_yarn_lock(data)),
-        "pnpm-lock.yaml" => parse_pnpm_lock(data),
-        _ => parse_package_lock(data),
+        "pnpm-lock.yaml" => parse_pnpm_lock(data).map(|r| (r, HashMap::new())),
+        _ => {
+            let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+            let top: LockTop = serde_json::from_slice(data)?;
+            match top.packages {
+                Some(packages) => Ok((package_lock_v2(&packages), HashMap::new())),
+                None => parse_package_lock_v1(data),
+            }
+        }
+    }
+}
+
+fn read_manifest(data: &[u8]) -> NpmFile {
+    let pairs = |v: &Value, keys: &[&str]| -> Deps {
+        let mut out = Vec::new();
+        for k in keys {
+            if let Some(m) = v.get(*k).and_then(Value::as_object) {
+                for (n, r) in m {
+                    out.push((n.clone(), r.as_str().unwrap_or("").to_string()));
+                }
+            }
+        }
+        out
+    };
+    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    match serde_json::from_slice::<Value>(data) {
+        Ok(v) => NpmFile::Manifest {
+            prod: pairs(
+                &v,
+                &["dependencies", "optionalDependencies", "peerDependencies"],
+            ),
+            dev: pairs(&v, &["devDependencies"]),
+        },
+        // Not our business to complain about project manifests; no relationships then.
+        Err(_) => NpmFile::Manifest {
+            prod: Vec::new(),
+            dev: Vec::new(),
+        },
+    }
+}
+
+/// Node.js lockfiles. For `yarn.lock` and package-lock v1, which do not record what the project
+/// itself depends on, the `package.json` beside the lockfile gives direct dependencies, and dev
+/// packages are those reachable only from `devDependencies`.
+pub struct NpmLockCataloger;
+
+impl Cataloger for NpmLockCataloger {
+    fn name(&self) -> &'static str {
+        "npm-lockfile"
+    }
+
+    fn stage(&self) -> Stage {
+        Stage::Language
+    }
+
+    fn wants(&self, entry: &EntryMeta<'_>) -> bool {
+        is_lockfile(entry.path) || is_project_manifest(entry.path)
+    }
+
+    fn read(&self, entry: &EntryMeta<'_>, data: &[u8]) -> Parsed {
+        let size = entry.size.max(data.len() as u64);
+        let manifest = is_project_manifest(entry.path);
+        let limit = if manifest {
+            PACKAGE_JSON_LIMIT
+        } else {
+            LOCKFILE_LIMIT
+        };
+        if size > limit {
+            if manifest {
+                return Box::new(NpmFile::Manifest {
+                    prod: Vec::new(),
+                    dev: Vec::new(),
+                });
+            }
+            return Box::new(NpmFile::Lock(Err(ParseError::TooLarge { size, limit })));
+        }
+        if manifest {
+            Box::new(read_manifest(data))
+        } else {
+            Box::new(NpmFile::Lock(read_lockfile(entry.path, data)))
+        }
+    }
+
+    fn finish(&self, ctx: &mut CatalogContext<'_>, hits: Vec<Hit>) {
+        let mut manifests: HashMap<String, (Deps, Deps)> = HashMap::new();
+        let mut locks = Vec::new();
+        for hit in hits {
+            if !hit.visible || ctx.is_os_owned(&hit.path) {
+                continue;
+            }
+            let dir = hit.path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+            let Ok(f) = hit.parsed.downcast::<NpmFile>() else {
+                continue;
+            };
+            match *f {
+                NpmFile::Manifest { prod, dev } => {
+                    manifests.insert(dir, (prod, dev));
+                }
+                NpmFile::Lock(l) => locks.push((hit.path, hit.layer, dir, l)),
+            }
+        }
+        for (path, layer, dir, lock) in locks {
+            let (mut r, roots) = match lock {
+                Ok(x) => x,
+                Err(e) => {
+                    ctx.warn(self.name(), &path, e.to_string());
+                    continue;
+                }
+            };
+            if let Some((prod, dev)) = manifests.get(&dir) {
+                if !roots.is_empty() {
+                    apply_manifest(&mut r.packages, &roots, prod, dev);
+                }
+            }
+            let extra = r
+                .warnings
+                .len()
+                .saturating_sub(crate::MAX_WARNINGS_PER_FILE);
+            for w in r.warnings.into_iter().take(crate::MAX_WARNINGS_PER_FILE) {
+                ctx.warn(self.name(), &path, w);
+            }
+            if extra > 0 {
+                ctx.warn(
+                    self.name(),
+                    &path,
+                    format!("{extra} more malformed entries"),
+                );
+            }
+            for mut p in r.packages {
+                p.found_in = path.clone();
+                p.layer = Some(layer);
+                ctx.packages.push(p);
+            }
+        }
+    }
+}
+
+/// Set relationships (and, where the lockfile has no dev flags, dev) from the project manifest.
+fn apply_manifest(
+    packages: &mut [Package],
+    roots: &HashMap<String, String>,
+    prod: &[(String, String)],
+    dev: &[(String, String)],
+) {
+    let resolve = |(name, range): &(String, String)| -> Option<String> {
+        roots
+            .get(&format!("{name}@{range}"))
+            .or_else(|| roots.get(&format!("{name}@npm:{range}")))
+            .or_else(|| roots.get(name))
+            .cloned()
+    };
+    let prod_ids: Vec<String> = prod.iter().filter_map(resolve).collect();
+    let dev_ids: Vec<String> = dev.iter().filter_map(resolve).collect();
+    let graph: HashMap<String, Vec<String>> = packages
+        .iter()
+        .map(|p| (p.id(), p.depends_on.clone()))
+        .collect();
+    let prod_reach = reachable(&graph, &prod_ids);
+    let dev_reach = reachable(&graph, &dev_ids);
+    let direct: HashSet<&String> = prod_ids.iter().chain(dev_ids.iter()).collect();
+    let has_dev_flags = packages.iter().any(|p| p.dev);
+    for p in packages.iter_mut() {
+        let id = p.id();
+        p.relationship = Some(if direct.contains(&id) {
+            Relationship::Direct
+        } else {
+            Relationship::Indirect
+        });
+        if !has_dev_flags {
+            p.dev = !prod_reach.contains(&id) && dev_reach.contains(&id);
+        }
     }
 }
 
@@ -169,21 +361,76 @@ const ALL_DEPS: &[&str] = &[
 ];
 const RUNTIME_DEPS: &[&str] = &["dependencies", "optionalDependencies", "peerDependencies"];
 
-/// `package-lock.json` / `npm-shrinkwrap.json`: v2/v3 from `packages`, v1 from `dependencies`.
-fn parse_package_lock(data: &[u8]) -> Result<FileResult, ParseError> {
-    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
-    let v: Value = serde_json::from_slice(data)?;
-    if let Some(packages) = v.get("packages").and_then(Value::as_object) {
-        return Ok(package_lock_v2(packages));
+/// One `packages` entry of a v2/v3 lockfile, reduced to what is used. Each entry is read
+/// through a small `Value` and converted at once, so a large lockfile never exists as one
+/// `Value` tree (which costs over ten times the file size), and wrong-typed fields only lose
+/// themselves.
+#[derive(Default)]
+struct V2Entry {
+    is_object: bool,
+    name: Option<String>,
+    version: Option<String>,
+    resolved: Option<String>,
+    link: bool,
+    dev: bool,
+    licenses: Vec<String>,
+    /// `dependencies`, `optionalDependencies`, `peerDependencies` names.
+    runtime_deps: Vec<String>,
+    /// The above plus `devDependencies` (used for the root).
+    all_deps: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for V2Entry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = Value::deserialize(d)?;
+        let own = |k: &str| jstr(&v, k).map(str::to_string);
+        let names = |keys: &[&str]| {
+            dep_names(&v, keys)
+                .into_iter()
+                .map(str::to_string)
+                .collect()
+        };
+        Ok(V2Entry {
+            is_object: v.is_object(),
+            name: own("name"),
+            version: own("version"),
+            resolved: own("resolved"),
+            link: v.get("link").and_then(Value::as_bool) == Some(true),
+            dev: v.get("dev").and_then(Value::as_bool) == Some(true),
+            licenses: json_licenses(&v),
+            runtime_deps: names(RUNTIME_DEPS),
+            all_deps: names(ALL_DEPS),
+        })
     }
+}
+
+/// The top of a package-lock: only `packages` is kept (the v1-style `dependencies` tree that v2
+/// files repeat is skipped unparsed).
+#[derive(Deserialize)]
+struct LockTop {
+    packages: Option<BTreeMap<String, V2Entry>>,
+}
+
+/// v1 lockfile; also returns the top-level (hoisted) name -> id, which is where a project's
+/// direct dependencies are installed.
+fn parse_package_lock_v1(data: &[u8]) -> Result<(FileResult, HashMap<String, String>), ParseError> {
+    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    // The nested tree is needed whole.
+    let v: Value = serde_json::from_slice(data)?;
     let mut r = FileResult::default();
     let mut c = Collector::default();
+    let mut top = HashMap::new();
     if let Some(deps) = v.get("dependencies").and_then(Value::as_object) {
+        for (name, e) in deps {
+            if let Some(ver) = jstr(e, "version") {
+                top.insert(name.clone(), format!("{name}@{ver}"));
+            }
+        }
         let mut scopes = vec![deps];
         package_lock_v1(deps, &mut scopes, &mut c, 0, &mut r.warnings);
     }
     r.packages = c.finish();
-    Ok(r)
+    Ok((r, top))
 }
 
 /// The package name from a `packages` key: the part after the last `node_modules/`.
@@ -196,7 +443,7 @@ fn name_from_path(path: &str) -> &str {
 
 /// Node's module resolution over lockfile paths: `from/node_modules/dep`, then each ancestor's
 /// `node_modules/dep`, then the top `node_modules/dep`.
-fn resolve_v2(packages: &Map<String, Value>, from: &str, dep: &str) -> Option<String> {
+fn resolve_v2(packages: &HashMap<&str, &V2Entry>, from: &str, dep: &str) -> Option<String> {
     let mut base = from.to_string();
     loop {
         let candidate = if base.is_empty() {
@@ -204,7 +451,7 @@ fn resolve_v2(packages: &Map<String, Value>, from: &str, dep: &str) -> Option<St
         } else {
             format!("{base}/node_modules/{dep}")
         };
-        if packages.contains_key(&candidate) {
+        if packages.contains_key(candidate.as_str()) {
             return Some(candidate);
         }
         if base.is_empty() {
@@ -217,67 +464,67 @@ fn resolve_v2(packages: &Map<String, Value>, from: &str, dep: &str) -> Option<St
     }
 }
 
-fn package_lock_v2(packages: &Map<String, Value>) -> FileResult {
-    let empty = Value::Object(Map::new());
-    let root = packages.get("").unwrap_or(&empty);
-    let root_direct: HashSet<&str> = dep_names(root, ALL_DEPS).into_iter().collect();
-    // The id of the package at a lockfile path, following links to their targets.
+fn package_lock_v2(map: &BTreeMap<String, V2Entry>) -> FileResult {
+    let empty = V2Entry::default();
+    // Hash lookups: resolution probes several paths per dependency, and ordered
+    // (string-comparing) lookups dominated on large lockfiles.
+    let packages: HashMap<&str, &V2Entry> = map.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let root = packages.get("").copied().unwrap_or(&empty);
+    let root_direct: HashSet<&str> = root.all_deps.iter().map(String::as_str).collect();
     // The name, version and target path of the package at a lockfile path, following links to
     // their targets. An entry's own `name` (npm writes it for aliases, `"foo":
     // "npm:bar@1"`) is the real package; otherwise the path says it.
     let locate = |path: &str| -> Option<(String, String, String)> {
-        let e = packages.get(path)?;
-        let target = if e.get("link").and_then(Value::as_bool) == Some(true) {
-            jstr(e, "resolved").unwrap_or("").to_string()
+        let e = *packages.get(path)?;
+        let target = if e.link {
+            e.resolved.clone().unwrap_or_default()
         } else {
             path.to_string()
         };
-        let te = packages.get(&target).unwrap_or(&empty);
-        let name = jstr(e, "name").unwrap_or_else(|| name_from_path(path));
-        let version = jstr(te, "version").unwrap_or("").to_string();
+        let te = packages.get(target.as_str()).copied().unwrap_or(&empty);
+        let name = e.name.as_deref().unwrap_or_else(|| name_from_path(path));
+        let version = te.version.clone().unwrap_or_default();
         Some((name.to_string(), version, target))
     };
     let id_at = |path: &str| locate(path).map(|(n, v, t)| (format!("{n}@{v}"), t));
     let mut c = Collector::default();
     let mut r = FileResult::default();
-    for (path, e) in packages {
+    for (path, e) in map {
         if path.is_empty() || !path.contains("node_modules/") {
             // The root, and workspace members (reported through the links that point at them).
             continue;
         }
-        if !e.is_object() {
+        if !e.is_object {
             r.warnings.push(format!("entry {path:?} is not an object"));
             continue;
         }
-        let is_link = e.get("link").and_then(Value::as_bool) == Some(true);
         let Some((name, version, target)) = locate(path) else {
             continue;
         };
-        let te = if is_link {
-            packages.get(&target).unwrap_or(&empty)
+        let te = if e.link {
+            packages.get(target.as_str()).copied().unwrap_or(&empty)
         } else {
             e
         };
         let (name, version) = (name.as_str(), version.as_str());
-        if version.is_empty() && !is_link {
+        if version.is_empty() && !e.link {
             r.warnings.push(format!("entry {path:?} has no version"));
             continue;
         }
         let mut p = pkg(KIND, name, version);
-        p.dev = te.get("dev").and_then(Value::as_bool) == Some(true);
-        p.licenses = json_licenses(te);
-        let top_level = path == &format!("node_modules/{}", name_from_path(path));
+        p.dev = te.dev;
+        p.licenses = te.licenses.clone();
         let declared = name_from_path(path);
-        p.relationship = Some(
-            if is_link || (top_level && root_direct.contains(declared)) {
-                Relationship::Direct
-            } else {
-                Relationship::Indirect
-            },
-        );
-        let deps = dep_names(te, RUNTIME_DEPS)
-            .into_iter()
-            .filter_map(|d| resolve_v2(packages, &target, d))
+        let top_level = path.len() == "node_modules/".len() + declared.len();
+        p.relationship = Some(if e.link || (top_level && root_direct.contains(declared)) {
+            Relationship::Direct
+        } else {
+            Relationship::Indirect
+        });
+        let deps = te
+            .runtime_deps
+            .iter()
+            .filter_map(|d| resolve_v2(&packages, &target, d))
             .filter_map(|dp| id_at(&dp).map(|(id, _)| id))
             .collect();
         p.depends_on = tidy(deps);
@@ -377,7 +624,8 @@ fn yarn_spec_name(spec: &str) -> &str {
     }
 }
 
-fn parse_yarn_lock(data: &[u8]) -> FileResult {
+/// Also returns descriptor (`name@range`) -> id, to resolve a project manifest's ranges.
+fn parse_yarn_lock(data: &[u8]) -> (FileResult, HashMap<String, String>) {
     let t = text(data);
     let mut blocks: Vec<YarnBlock> = Vec::new();
     let mut cur: Option<YarnBlock> = None;
@@ -471,10 +719,11 @@ fn parse_yarn_lock(data: &[u8]) -> FileResult {
         p.depends_on = tidy(ids);
         c.add(p);
     }
-    FileResult {
+    let r = FileResult {
         packages: c.finish(),
         warnings: Vec::new(),
-    }
+    };
+    (r, by_spec)
 }
 
 // ---------------------------------------------------------------------------------------------

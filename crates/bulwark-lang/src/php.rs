@@ -13,7 +13,9 @@ const KIND: PackageKind = PackageKind::Composer;
 
 /// Whether `path` is a `composer.lock` or Composer's `installed.json`.
 pub(crate) fn is_composer_file(path: &str) -> bool {
-    file_name(path) == "composer.lock" || path.ends_with("/vendor/composer/installed.json")
+    // A `composer.lock` inside `vendor/` belongs to an installed package's own development.
+    (file_name(path) == "composer.lock" && !path.contains("/vendor/"))
+        || path.ends_with("/vendor/composer/installed.json")
 }
 
 /// Whether a `require` key names a package rather than the platform (`php`, `ext-*`...).

@@ -40,8 +40,8 @@ pub fn pep503_normalize(name: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 
 /// Catalogs installed Python distributions: `*.dist-info/METADATA`, `*.egg-info/PKG-INFO`,
-/// `*.egg-info` files, with `RECORD` / `installed-files.txt` for file ownership and
-/// `direct_url.json` for VCS installs. `.egg` zip archives are not opened.
+/// `*.egg-info` files, `*.egg/EGG-INFO/PKG-INFO` and zipped `*.egg` files, with `RECORD` /
+/// `installed-files.txt` for file ownership and `direct_url.json` for VCS installs.
 pub struct PythonInstalledCataloger;
 
 /// What `read` returns for one file of an installed distribution.
@@ -61,7 +61,17 @@ fn installed_role(path: &str) -> Option<(&'static str, &str)> {
     if name.ends_with(".egg-info") {
         return Some(("egg-file", path));
     }
+    // Zipped eggs live in Python's package directories; elsewhere `.egg` is someone else's.
+    if name.ends_with(".egg") && (path.contains("-packages/") || path.contains("/python")) {
+        return Some(("egg-zip", path));
+    }
     let dir_name = file_name(dir);
+    if dir_name == "EGG-INFO" && name == "PKG-INFO" {
+        let parent = dir.rsplit_once('/').map_or("", |(p, _)| p);
+        if parent.ends_with(".egg") {
+            return Some(("metadata", dir));
+        }
+    }
     if dir_name.ends_with(".dist-info") {
         return match name {
             "METADATA" => Some(("metadata", dir)),
@@ -95,15 +105,23 @@ impl Cataloger for PythonInstalledCataloger {
     }
 
     fn read(&self, entry: &EntryMeta<'_>, data: &[u8]) -> Parsed {
-        let size = entry.size.max(data.len() as u64);
-        if size > MANIFEST_LIMIT {
-            return Box::new(PyFile::TooLarge(size));
-        }
         let Some((role, dir)) = installed_role(entry.path) else {
             return Box::new(PyFile::Files(Vec::new()));
         };
+        let size = entry.size.max(data.len() as u64);
+        let limit = if role == "egg-zip" {
+            crate::LOCKFILE_LIMIT
+        } else {
+            MANIFEST_LIMIT
+        };
+        if size > limit {
+            return Box::new(PyFile::TooLarge(size));
+        }
         let out = match role {
             "metadata" | "egg-file" => PyFile::Metadata(parse_metadata(data).map(Box::new)),
+            "egg-zip" => PyFile::Metadata(
+                egg_zip_metadata(data).and_then(|m| parse_metadata(&m).map(Box::new)),
+            ),
             "record" => {
                 let base = dir.rsplit_once('/').map_or("", |(b, _)| b);
                 PyFile::Files(parse_record(data, base))
@@ -141,7 +159,7 @@ impl Cataloger for PythonInstalledCataloger {
                 PyFile::TooLarge(size) => ctx.warn(
                     self.name(),
                     &hit.path,
-                    format!("file is {size} bytes, over the {MANIFEST_LIMIT}-byte limit"),
+                    format!("file is {size} bytes, over the size limit for its format"),
                 ),
             }
         }
@@ -164,6 +182,23 @@ impl Cataloger for PythonInstalledCataloger {
             }
         }
     }
+}
+
+/// `EGG-INFO/PKG-INFO` from a zipped egg, read with a size cap (the declared size of a zip
+/// member is not trusted).
+fn egg_zip_metadata(data: &[u8]) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(data))
+        .map_err(|e| format!("not a readable egg zip: {e}"))?;
+    let member = z
+        .by_name("EGG-INFO/PKG-INFO")
+        .map_err(|e| format!("egg has no EGG-INFO/PKG-INFO: {e}"))?;
+    let mut out = Vec::new();
+    member
+        .take(MANIFEST_LIMIT)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("EGG-INFO/PKG-INFO unreadable: {e}"))?;
+    Ok(out)
 }
 
 /// Percent-encode a purl qualifier value.
@@ -328,6 +363,11 @@ fn parse_direct_url(data: &[u8]) -> Option<String> {
 
 /// Whether `path` is a Python lockfile this crate reads.
 pub(crate) fn is_lockfile(path: &str) -> bool {
+    // Lockfiles shipped inside installed packages describe those packages' development, not
+    // what is installed.
+    if path.contains("/site-packages/") || path.contains("/dist-packages/") {
+        return false;
+    }
     let name = file_name(path);
     matches!(name, "Pipfile.lock" | "poetry.lock" | "uv.lock")
         || (name.starts_with("requirements") && name.ends_with(".txt"))

@@ -18,7 +18,9 @@ const KIND: PackageKind = PackageKind::Gem;
 pub(crate) fn is_ruby_file(path: &str) -> bool {
     let name = file_name(path);
     if name == "Gemfile.lock" {
-        return true;
+        // Installed gems (`…/gems/<name>-<version>/Gemfile.lock`) ship their development
+        // lockfile; it says nothing about what is installed.
+        return !path.contains("/gems/");
     }
     name.ends_with(".gemspec") && path.contains("/specifications/")
 }

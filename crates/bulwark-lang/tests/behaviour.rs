@@ -481,3 +481,90 @@ golang.org/x/sys v0.0.0-2019 h1:a=\ngolang.org/x/sys v0.1.0/go.mod h1:b=\ngolang
         ]
     );
 }
+
+#[test]
+fn python_eggs_zipped_and_unzipped() {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        z.start_file("simplejson/__init__.py", opts).expect("zip");
+        z.write_all(b"pass\n").expect("zip");
+        z.start_file("EGG-INFO/PKG-INFO", opts).expect("zip");
+        z.write_all(
+            b"Metadata-Version: 1.1\nName: simplejson\nVersion: 3.19.1\nLicense: MIT License\n",
+        )
+        .expect("zip");
+        z.finish().expect("zip");
+    }
+    let egg = buf.into_inner();
+    let inv = run(&[
+        (
+            "/usr/lib/python2.7/site-packages/simplejson-3.19.1-py2.7.egg",
+            &egg,
+        ),
+        (
+            "/usr/lib/python2.7/site-packages/pytz-2023.3-py2.7.egg/EGG-INFO/PKG-INFO",
+            b"Metadata-Version: 1.1\nName: pytz\nVersion: 2023.3\n",
+        ),
+        (
+            "/usr/lib/python2.7/site-packages/broken-1.0-py2.7.egg",
+            b"PK\x03\x04 nope",
+        ),
+    ]);
+    let got: Vec<_> = inv
+        .packages
+        .iter()
+        .map(|p| (p.id(), p.licenses.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("pytz@2023.3".to_string(), vec![]),
+            ("simplejson@3.19.1".to_string(), vec!["MIT".to_string()])
+        ]
+    );
+    assert_eq!(inv.warnings.len(), 1, "{:?}", inv.warnings);
+    assert!(inv.warnings[0].path.ends_with("broken-1.0-py2.7.egg"));
+}
+
+#[test]
+fn lockfiles_shipped_inside_installed_packages_are_ignored() {
+    let gem_lock: &[u8] = b"GEM\n  specs:\n    rake (13.0.6)\n";
+    let req: &[u8] = b"requests==2.0.0\n";
+    let composer: &[u8] = br#"{"packages":[{"name":"a/b","version":"1.0.0"}]}"#;
+    let inv = run(&[
+        ("/usr/local/bundle/gems/rack-3.0.0/Gemfile.lock", gem_lock),
+        ("/usr/lib/python3/site-packages/foo/requirements.txt", req),
+        ("/app/vendor/a/b/composer.lock", composer),
+        (
+            "/app/node_modules/x/package-lock.json",
+            br#"{"lockfileVersion":3,"packages":{"node_modules/y":{"version":"1.0.0"}}}"#,
+        ),
+        ("/srv/app/Gemfile.lock", gem_lock),
+    ]);
+    assert_eq!(ids(&inv), ["/srv/app/Gemfile.lock:rake@13.0.6"]);
+}
+
+#[test]
+fn many_malformed_entries_give_a_bounded_number_of_warnings() {
+    let mut lock = String::from(r#"{"lockfileVersion":3,"packages":{"#);
+    for i in 0..1000 {
+        lock.push_str(&format!(r#""node_modules/p{i}":{{"version":{i}}},"#));
+    }
+    lock.push_str(r#""node_modules/ok":{"version":"1.0.0"}}}"#);
+    let inv = run(&[("/app/package-lock.json", lock.as_bytes())]);
+    assert_eq!(ids(&inv), ["/app/package-lock.json:ok@1.0.0"]);
+    assert_eq!(
+        inv.warnings.len(),
+        bulwark_lang::MAX_WARNINGS_PER_FILE + 1,
+        "{:?}",
+        inv.warnings.last()
+    );
+    assert_eq!(
+        inv.warnings.last().map(|w| w.message.as_str()),
+        Some("980 more malformed entries")
+    );
+}

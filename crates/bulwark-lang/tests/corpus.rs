@@ -502,3 +502,89 @@ fn site_packages_with_record() {
     );
     assert!(pyg_files.contains(&"/usr/local/bin/pygmentize".to_string()));
 }
+
+/// package-lock v1 does not say what the project depends on; with the project's `package.json`
+/// beside it (the root entry of the v2 lockfile of the same project), the relationships must
+/// be exactly those the peer asserts for the v2 and v3 lockfiles.
+#[test]
+fn package_lock_v1_with_manifest_gets_v2_relationships() {
+    let lock = fixture("npm/lockfile-v1/package-lock.json");
+    let v2: Value =
+        serde_json::from_slice(&fixture("npm/lockfile-v2/package-lock.json")).unwrap_or_default();
+    let manifest = serde_json::to_vec(&v2["packages"][""]).unwrap_or_default();
+    let inv = run(&[
+        ("/app/package-lock.json", &lock),
+        ("/app/package.json", &manifest),
+    ]);
+    let exp = expected("npm/lockfile-v2/package-lock.json.expected.json");
+    let want: BTreeMap<String, Option<Relationship>> = exp["packages"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    (
+                        e["id"].as_str().unwrap_or_default().to_string(),
+                        relationship(e["relationship"].as_str().unwrap_or_default()),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let got: BTreeMap<String, Option<Relationship>> = inv
+        .packages
+        .iter()
+        .map(|p| (p.id(), p.relationship))
+        .collect();
+    assert_eq!(got, want);
+    // Packages, dev flags (the v1 file's own) and graph also equal the v2 assertion.
+    check(
+        "npm/lockfile-v2/package-lock.json.expected.json",
+        &inv,
+        &Deviations::default(),
+    );
+}
+
+/// yarn.lock does not say what the project depends on either; with a `package.json` beside
+/// it, direct dependencies come from it and dev packages are those reachable only from
+/// `devDependencies`.
+#[test]
+fn yarn_v1_with_manifest() {
+    let lock = fixture("yarn/v1/yarn.lock");
+    let manifest = br#"{"name":"app","version":"1.0.0",
+        "dependencies":{"@babel/helper-regex":"^7.4.4","promise":"^8.0.3","jquery":"^3.4.1"},
+        "devDependencies":{"wide-align":"1.1.3"}}"#;
+    let inv = run(&[("/app/yarn.lock", &lock), ("/app/package.json", manifest)]);
+    let pick = |f: &dyn Fn(&bulwark_catalog::Package) -> bool| -> Vec<String> {
+        inv.packages
+            .iter()
+            .filter(|p| f(p))
+            .map(|p| p.id())
+            .collect()
+    };
+    assert_eq!(
+        pick(&|p| p.relationship == Some(Relationship::Direct)),
+        [
+            "@babel/helper-regex@7.4.4",
+            "jquery@3.4.1",
+            "promise@8.0.3",
+            "wide-align@1.1.3"
+        ]
+    );
+    assert_eq!(
+        pick(&|p| p.dev),
+        [
+            "ansi-regex@3.0.0",
+            "is-fullwidth-code-point@2.0.0",
+            "string-width@2.1.1",
+            "strip-ansi@4.0.0",
+            "wide-align@1.1.3"
+        ]
+    );
+    assert!(inv.packages.iter().all(|p| p.relationship.is_some()));
+    // Everything the peer asserts still holds.
+    check(
+        "yarn/v1/yarn.lock.expected.json",
+        &inv,
+        &Deviations::default(),
+    );
+}

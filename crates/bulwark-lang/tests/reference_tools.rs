@@ -252,3 +252,85 @@ fn own_cargo_lock_matches_cargo_metadata() {
     );
     assert_eq!(got, want);
 }
+
+/// npm's own installed tree (`$(npm root -g)/npm/node_modules`, ~200 packages, nested and
+/// scoped) against `npm query '*'`, npm's view of the installed tree: the same package at every
+/// location. Needs `npm` (Debian package `npm`); runs offline.
+#[test]
+fn npm_own_tree_matches_npm_query() {
+    let npm = std::env::var("NPM").unwrap_or_else(|_| "npm".to_string());
+    let out = Command::new(&npm)
+        .args(["root", "-g"])
+        .output()
+        .unwrap_or_else(|e| panic!("npm is required for this test: {e}"));
+    assert!(out.status.success(), "npm root -g failed");
+    let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("npm");
+    assert!(
+        dir.join("node_modules").is_dir(),
+        "no npm tree at {}",
+        dir.display()
+    );
+    let out = Command::new(&npm)
+        .args(["query", "*", "--offline"])
+        .current_dir(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("npm is required for this test: {e}"));
+    assert!(
+        out.status.success(),
+        "npm query failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let q: Value = serde_json::from_slice(&out.stdout).expect("npm query JSON");
+    let want: BTreeSet<(String, String)> = q
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|n| {
+            let loc = n["location"].as_str()?;
+            if loc.is_empty() {
+                return None; // the project itself
+            }
+            Some((
+                format!("{loc}/package.json"),
+                format!(
+                    "{}@{}",
+                    n["name"].as_str().unwrap_or_default(),
+                    n["version"].as_str().unwrap_or_default()
+                ),
+            ))
+        })
+        .collect();
+    assert!(
+        want.len() > 100,
+        "npm's tree is unexpectedly small: {}",
+        want.len()
+    );
+    let prefix = "/usr/lib/node_modules/npm";
+    let inv = catalog_tree(&dir, prefix);
+    // In the image, npm itself is a globally installed package
+    // (`/usr/lib/node_modules/npm/package.json`); `npm query` run inside it treats it as the
+    // project and leaves it out.
+    let mut want = want;
+    let root: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("package.json")).expect("npm package.json"))
+            .expect("npm package.json");
+    want.insert((
+        "package.json".to_string(),
+        format!("npm@{}", root["version"].as_str().unwrap_or_default()),
+    ));
+    let got: BTreeSet<(String, String)> = inv
+        .packages
+        .iter()
+        .filter(|p| p.kind == PackageKind::Npm)
+        .map(|p| {
+            let rel = p.found_in.strip_prefix(prefix).unwrap_or(&p.found_in);
+            (rel.trim_start_matches('/').to_string(), p.id())
+        })
+        .collect();
+    let missing: Vec<_> = want.difference(&got).collect();
+    let extra: Vec<_> = got.difference(&want).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing {missing:?}, extra {extra:?}"
+    );
+}

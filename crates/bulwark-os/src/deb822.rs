@@ -4,6 +4,8 @@
 //! it either pull in heavy dependencies or stop at the first malformed stanza, while a scanner
 //! must report a malformed stanza and keep the others.
 
+use std::collections::HashSet;
+
 /// One stanza: its fields in file order and the line it starts on (1-based).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stanza {
@@ -39,6 +41,9 @@ pub struct StanzaError {
 pub fn parse(text: &str) -> Vec<Result<Stanza, StanzaError>> {
     let mut out = Vec::new();
     let mut current = Stanza::default();
+    // Field names seen in the current stanza, lower-cased: a set, so a hostile stanza with
+    // millions of fields stays linear.
+    let mut seen: HashSet<String> = HashSet::new();
     let mut error: Option<StanzaError> = None;
     let mut flush = |current: &mut Stanza, error: &mut Option<StanzaError>| {
         let st = std::mem::take(current);
@@ -53,6 +58,7 @@ pub fn parse(text: &str) -> Vec<Result<Stanza, StanzaError>> {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         if line.trim().is_empty() {
             flush(&mut current, &mut error);
+            seen.clear();
             continue;
         }
         if error.is_some() {
@@ -91,7 +97,7 @@ pub fn parse(text: &str) -> Vec<Result<Stanza, StanzaError>> {
             });
             continue;
         }
-        if current.get(name).is_some() {
+        if !seen.insert(name.to_ascii_lowercase()) {
             error = Some(StanzaError {
                 line: lineno,
                 message: format!("duplicate field {name}"),

@@ -512,6 +512,29 @@ mod tests {
     }
 
     #[test]
+    fn debian_testing_without_version_id() {
+        let m = parse_os_release(
+            "PRETTY_NAME=\"Debian GNU/Linux trixie/sid\"\nNAME=\"Debian GNU/Linux\"\nID=debian\n",
+        );
+        let d = from_os_release(&m, OS_RELEASE).unwrap();
+        assert_eq!(
+            (
+                d.codename.as_deref(),
+                d.release.as_deref(),
+                d.eol.as_deref()
+            ),
+            (Some("trixie"), Some("13"), None)
+        );
+        let m = parse_os_release("ID=alpine\nVERSION_ID=3.20.0_alpha20240329\n");
+        let d = from_os_release(&m, OS_RELEASE).unwrap();
+        assert_eq!(d.release.as_deref(), Some("edge"));
+        let m = parse_os_release("ID=linuxmint\nID_LIKE=\"ubuntu debian\"\nVERSION_ID=21.3\n");
+        let d = from_os_release(&m, OS_RELEASE).unwrap();
+        assert_eq!(d.family, "debian");
+        assert!(from_os_release(&parse_os_release("NAME=x\n"), OS_RELEASE).is_none());
+    }
+
+    #[test]
     fn os_release_quoting() {
         let m = parse_os_release("ID=\"rhel\"\nVERSION_ID='9.2'\n# c\nNAME=\"a \\\"b\\\"\"\n");
         assert_eq!(m.get("ID").map(String::as_str), Some("rhel"));

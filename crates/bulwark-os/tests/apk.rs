@@ -85,3 +85,28 @@ fn alpine_34_matches_trivy_and_skips_the_broken_stanza() {
         .contains("invalidPackageWithoutAVersion"));
     assert_eq!(inv.warnings[0].cataloger, "apk");
 }
+
+#[test]
+fn layer_of_each_package() {
+    let l0 = "P:musl\nV:1.2.4-r1\nA:x86_64\n\nP:zlib\nV:1.3-r0\nA:x86_64\n";
+    let l1 = "P:musl\nV:1.2.4-r1\nA:x86_64\n\nP:zlib\nV:1.3-r1\nA:x86_64\n\nP:curl\nV:8.5.0-r0\nA:x86_64\nD:musl so:libz.so.1\n";
+    let l2 = "P:musl\nV:1.2.4-r1\nA:x86_64\n\nP:zlib\nV:1.3-r1\nA:x86_64\np:so:libz.so.1=1\n\nP:curl\nV:8.5.0-r0\nA:x86_64\nD:musl so:libz.so.1\n";
+    let layers: Vec<Vec<(String, Vec<u8>)>> = [l0, l1, l2]
+        .iter()
+        .map(|t| vec![(INSTALLED.to_string(), t.as_bytes().to_vec())])
+        .collect();
+    let inv = common::run_layers(&layers);
+    assert_eq!(pkg(&inv, "musl").layer, Some(0));
+    assert_eq!(pkg(&inv, "zlib").layer, Some(1), "upgraded in layer 1");
+    assert_eq!(pkg(&inv, "curl").layer, Some(1));
+    assert_eq!(
+        pkg(&inv, "curl").depends_on,
+        vec!["musl@1.2.4-r1", "zlib@1.3-r1"],
+        "so: dependency resolved through provides"
+    );
+    // A later layer that empties the database leaves no package visible.
+    let mut gone = layers.clone();
+    gone.push(vec![("/lib/apk/db/installed".to_string(), Vec::new())]);
+    let inv = common::run_layers(&gone);
+    assert!(inv.packages.is_empty());
+}

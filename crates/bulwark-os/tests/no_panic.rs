@@ -133,3 +133,32 @@ proptest! {
         let _ = inv;
     }
 }
+
+/// Inputs built to make a naive parser quadratic: they must finish (the suite would hang).
+#[test]
+fn no_quadratic_blowups() {
+    // One stanza with 200 000 distinct fields.
+    let mut text = String::from("Package: a\nVersion: 1\n");
+    for i in 0..200_000 {
+        text.push_str(&format!("X-F{i}: v\n"));
+    }
+    let s = bulwark_os::dpkg::parse_status(&text);
+    assert_eq!(s.entries.len(), 1);
+
+    // 65 535 index entries, all string arrays over the same 1 MiB of data.
+    let il: u32 = 0xffff;
+    let store = vec![b'a'; 1 << 20];
+    let mut blob = Vec::new();
+    blob.extend_from_slice(&il.to_be_bytes());
+    blob.extend_from_slice(&((store.len() + 1) as u32).to_be_bytes());
+    for i in 0..il {
+        blob.extend_from_slice(&(1000 + i as i32).to_be_bytes());
+        blob.extend_from_slice(&8u32.to_be_bytes());
+        blob.extend_from_slice(&0u32.to_be_bytes());
+        blob.extend_from_slice(&1u32.to_be_bytes());
+    }
+    blob.extend_from_slice(&store);
+    blob.push(0);
+    let err = bulwark_os::rpm::decode_header(&blob).unwrap_err();
+    assert!(err.to_string().contains("overlaps"), "{err}");
+}

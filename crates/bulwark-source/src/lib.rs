@@ -8,10 +8,13 @@
 // A source fails at most once per image, so large error values cost nothing worth boxing for.
 #![allow(clippy::result_large_err)]
 
+pub mod auth;
 mod base;
 mod config;
 mod docker_archive;
+pub mod engine;
 pub mod oci;
+pub mod registry;
 mod store;
 mod target;
 
@@ -347,11 +350,8 @@ pub fn open(target: &Target, opts: &SourceOptions) -> Result<Image, SourceError>
                 plan: LayerPlan::Dir(dir.clone()),
             }
         }
-        Target::Docker(_) | Target::Registry(_) => {
-            return Err(SourceError::Unsupported(format!(
-                "{target}: this source is not available in this build yet"
-            )))
-        }
+        Target::Docker(name) => engine::open_docker(name, opts)?,
+        Target::Registry(reference) => registry::open_registry(reference, opts)?,
     };
     apply_base(&mut image.meta, opts);
     Ok(image)

@@ -30,6 +30,10 @@ const TAG_LONGSIZE: i32 = 5009;
 const TAG_FILEDIGESTALGO: i32 = 5011;
 const TAG_MODULARITYLABEL: i32 = 5096;
 
+/// Region tags (HEADERIMAGE, HEADERSIGNATURES, HEADERIMMUTABLE): the first entry of a header
+/// may describe the immutable region, its data being the region trailer.
+const REGION_TAGS: [i32; 3] = [61, 62, 63];
+
 // Data types from rpm's header.h.
 const TYPE_NULL: u32 = 0;
 const TYPE_CHAR: u32 = 1;
@@ -153,7 +157,12 @@ pub fn decode(blob: &[u8]) -> Result<RpmHeader, HeaderError> {
             declared,
             actual: blob.len() as u64,
         })?;
-    let mut entries = Vec::with_capacity(il);
+    let mut entries: Vec<Entry> = Vec::with_capacity(il);
+    // As rpm's hdrblobVerifyInfo: after the optional region entry, data ranges must come in
+    // index order without overlapping. Besides rejecting forged headers, this bounds the work
+    // to one pass over the store (overlapping string arrays could otherwise rescan it for every
+    // entry).
+    let mut prev_end = 0usize;
     for i in 0..il {
         let at = 8 + i * 16;
         let (Some(tag), Some(ty), Some(off), Some(count)) = (
@@ -168,7 +177,18 @@ pub fn decode(blob: &[u8]) -> Result<RpmHeader, HeaderError> {
             });
         };
         let tag = tag as i32;
-        entries.push(check_entry(store, tag, ty, off as i32, count)?);
+        let is_region = i == 0 && REGION_TAGS.contains(&tag);
+        if !is_region {
+            let start = off as i32;
+            if usize::try_from(start).is_ok_and(|s| s < prev_end) {
+                return Err(entry_err(tag, "data overlaps the previous entry"));
+            }
+        }
+        let e = check_entry(store, tag, ty, off as i32, count)?;
+        if !is_region {
+            prev_end = e.end;
+        }
+        entries.push(e);
     }
     build(store, &entries)
 }
@@ -537,6 +557,21 @@ pub(crate) mod tests {
             decode(&bad),
             Err(HeaderError::Entry {
                 tag: TAG_DIRINDEXES,
+                ..
+            })
+        ));
+        // Overlapping data (two entries sharing bytes), as rpm refuses.
+        let mut overlap = encode(&[
+            (TAG_NAME, TYPE_STRING, 1, s("x")),
+            (TAG_VERSION, TYPE_STRING, 1, s("1")),
+            (TAG_RELEASE, TYPE_STRING, 1, s("1")),
+        ]);
+        // Point RELEASE (third index entry, offset field at 8 + 2*16 + 8) at offset 0.
+        overlap[48..52].copy_from_slice(&0u32.to_be_bytes());
+        assert!(matches!(
+            decode(&overlap),
+            Err(HeaderError::Entry {
+                tag: TAG_RELEASE,
                 ..
             })
         ));

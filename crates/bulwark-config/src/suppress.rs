@@ -1,0 +1,305 @@
+//! Exceptions: inline `bulwark:ignore=ID[,ID...] reason` comments and the `.bulwarkignore.yaml`
+//! suppression file. Suppressed findings are kept, marked with the reason.
+
+use bulwark_report::{Finding, Suppression};
+
+use crate::node::Node;
+use crate::Error;
+
+/// One entry of a suppression file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoreEntry {
+    /// Rule id (`*` for every rule).
+    pub id: String,
+    /// Glob over file paths (`**` crosses directories); `None` for every file.
+    pub path: Option<String>,
+    /// Justification (required).
+    pub reason: String,
+    /// Who owns the exception.
+    pub owner: Option<String>,
+    /// `YYYY-MM-DD` after which the entry stops suppressing.
+    pub expires: Option<String>,
+    /// Line of the entry in the suppression file.
+    pub line: u32,
+}
+
+/// Parse a suppression file: a YAML list of entries, or a mapping with an `ignores` list.
+pub fn parse_ignore_file(text: &str) -> Result<Vec<IgnoreEntry>, Error> {
+    let docs = crate::yaml::parse_documents(text)?;
+    let Some(doc) = docs.first() else {
+        return Ok(Vec::new());
+    };
+    let list = match doc.get("ignores") {
+        Some(l) => l,
+        None => doc,
+    };
+    let mut out = Vec::new();
+    for item in list.items() {
+        let s = |k: &str| item.get(k).and_then(Node::scalar);
+        let Some(id) = s("id") else {
+            return Err(Error::Parse(format!(
+                "suppression entry at line {} has no `id`",
+                item.span.start.line
+            )));
+        };
+        let Some(reason) = s("reason").filter(|r| !r.trim().is_empty()) else {
+            return Err(Error::Parse(format!(
+                "suppression entry at line {} has no `reason`",
+                item.span.start.line
+            )));
+        };
+        let expires = s("expires");
+        if let Some(e) = &expires {
+            if parse_date(e).is_none() {
+                return Err(Error::Parse(format!(
+                    "suppression entry at line {}: `expires` must be YYYY-MM-DD, got `{e}`",
+                    item.span.start.line
+                )));
+            }
+        }
+        out.push(IgnoreEntry {
+            id,
+            path: s("path"),
+            reason,
+            owner: s("owner"),
+            expires,
+            line: item.span.start.line,
+        });
+    }
+    Ok(out)
+}
+
+/// Parse `YYYY-MM-DD` into a comparable (year, month, day).
+pub fn parse_date(s: &str) -> Option<(i32, u32, u32)> {
+    let mut it = s.trim().splitn(3, '-');
+    let y = it.next()?.parse().ok()?;
+    let m = it.next()?.parse().ok()?;
+    let d = it.next()?.parse().ok()?;
+    ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
+}
+
+/// Today's UTC date from the system clock.
+pub fn today() -> (i32, u32, u32) {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    civil_from_days(i64::try_from(secs / 86_400).unwrap_or(0))
+}
+
+/// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i32, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (
+        i32::try_from(y).unwrap_or(0),
+        u32::try_from(m).unwrap_or(1),
+        u32::try_from(d).unwrap_or(1),
+    )
+}
+
+/// Glob match: `**` matches anything (slashes included), `*` anything but `/`, `?` one
+/// character but `/`.
+pub fn glob_match(pattern: &str, path: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let s: Vec<char> = path.chars().collect();
+    // Iterative matcher with memo over (pi, si) to stay linear-ish on hostile patterns.
+    let mut memo = vec![None; (p.len() + 1) * (s.len() + 1)];
+    fn go(p: &[char], s: &[char], pi: usize, si: usize, memo: &mut Vec<Option<bool>>) -> bool {
+        let key = pi * (s.len() + 1) + si;
+        if let Some(Some(v)) = memo.get(key) {
+            return *v;
+        }
+        let r = match p.get(pi) {
+            None => si == s.len(),
+            Some('*') if p.get(pi + 1) == Some(&'*') => {
+                let next = if p.get(pi + 2) == Some(&'/') {
+                    pi + 3
+                } else {
+                    pi + 2
+                };
+                (si..=s.len()).any(|k| go(p, s, next, k, memo))
+                    || (next != pi + 2 && go(p, s, pi + 2, si, memo))
+            }
+            Some('*') => {
+                let mut k = si;
+                loop {
+                    if go(p, s, pi + 1, k, memo) {
+                        break true;
+                    }
+                    match s.get(k) {
+                        Some(c) if *c != '/' => k += 1,
+                        _ => break false,
+                    }
+                }
+            }
+            Some('?') => s.get(si).is_some_and(|c| *c != '/') && go(p, s, pi + 1, si + 1, memo),
+            Some(c) => s.get(si) == Some(c) && go(p, s, pi + 1, si + 1, memo),
+        };
+        if let Some(slot) = memo.get_mut(key) {
+            *slot = Some(r);
+        }
+        r
+    }
+    if p.len().saturating_mul(s.len()) > 4_000_000 {
+        return false;
+    }
+    go(&p, &s, 0, 0, &mut memo)
+}
+
+fn path_matches(pattern: &str, file: &str) -> bool {
+    let pat = pattern.trim_start_matches("./");
+    let file = file.trim_start_matches("./");
+    glob_match(pat, file)
+        || (!pat.contains('/') && glob_match(pat, file.rsplit('/').next().unwrap_or(file)))
+        || glob_match(&format!("**/{pat}"), file)
+}
+
+/// Parse an inline directive in one line: the ids and the reason.
+fn inline_directive(line: &str) -> Option<(Vec<String>, String)> {
+    let i = line.find("bulwark:ignore=")?;
+    let rest = line.get(i + "bulwark:ignore=".len()..)?;
+    let (ids, reason) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let ids = ids
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let reason = reason.trim();
+    Some((
+        ids,
+        if reason.is_empty() {
+            "suppressed inline (no reason given)".to_string()
+        } else {
+            reason.to_string()
+        },
+    ))
+}
+
+/// Apply inline directives found in `text` (the file's content) to its findings: a directive on
+/// the finding's line, or in the comment lines directly above it.
+pub fn apply_inline(findings: &mut [Finding], text: &str) {
+    if !text.contains("bulwark:ignore=") {
+        return;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    for f in findings.iter_mut().filter(|f| f.suppression.is_none()) {
+        let Some(line) = f.location.line else {
+            continue;
+        };
+        let mut idx = usize::try_from(line).unwrap_or(0).saturating_sub(1);
+        let mut candidates = Vec::new();
+        if let Some(l) = lines.get(idx) {
+            candidates.push(*l);
+        }
+        while idx > 0 {
+            idx -= 1;
+            match lines.get(idx) {
+                Some(l) if l.trim_start().starts_with('#') => candidates.push(*l),
+                _ => break,
+            }
+        }
+        for c in candidates {
+            if let Some((ids, reason)) = inline_directive(c) {
+                if ids.iter().any(|i| i == &f.rule_id || i == "*") {
+                    f.suppression = Some(Suppression {
+                        kind: "inline".to_string(),
+                        reason,
+                        owner: None,
+                        expires: None,
+                    });
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Apply suppression-file entries. Expired entries do not suppress; each expired entry that
+/// would have matched produces one warning.
+pub fn apply_file(
+    findings: &mut [Finding],
+    entries: &[IgnoreEntry],
+    today: (i32, u32, u32),
+    warnings: &mut Vec<String>,
+) {
+    let mut warned = std::collections::HashSet::new();
+    for f in findings.iter_mut().filter(|f| f.suppression.is_none()) {
+        for e in entries {
+            if e.id != f.rule_id && e.id != "*" {
+                continue;
+            }
+            if let Some(p) = &e.path {
+                if !path_matches(p, &f.location.file) {
+                    continue;
+                }
+            }
+            let expired = e
+                .expires
+                .as_deref()
+                .and_then(parse_date)
+                .is_some_and(|d| d < today);
+            if expired {
+                if warned.insert(e.line) {
+                    warnings.push(format!(
+                        "suppression of {} (line {} of the ignore file) expired on {}; it no longer applies",
+                        e.id,
+                        e.line,
+                        e.expires.as_deref().unwrap_or("")
+                    ));
+                }
+                continue;
+            }
+            f.suppression = Some(Suppression {
+                kind: "file".to_string(),
+                reason: e.reason.clone(),
+                owner: e.owner.clone(),
+                expires: e.expires.clone(),
+            });
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("**/*.yaml", "a/b/c.yaml"));
+        assert!(glob_match("**/*.yaml", "c.yaml"));
+        assert!(!glob_match("*.yaml", "a/c.yaml"));
+        assert!(glob_match("a/?.yml", "a/b.yml"));
+        assert!(path_matches("Dockerfile", "x/y/Dockerfile"));
+        assert!(path_matches("./k8s/*.yaml", "k8s/pod.yaml"));
+        assert!(!path_matches("k8s/*.yaml", "other/pod.yaml"));
+        // Pathological backtracking patterns finish quickly thanks to the memo.
+        assert!(!glob_match(&"a*".repeat(60), &"a".repeat(59)));
+        assert!(glob_match("****", "a/b/c"));
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_000), (2024, 10, 4));
+        assert_eq!(parse_date("2026-02-30"), Some((2026, 2, 30)));
+        assert_eq!(parse_date("tomorrow"), None);
+    }
+
+    #[test]
+    fn ignore_file() {
+        let e = parse_ignore_file("ignores:\n  - id: BW-DF-001\n    path: '**/Dockerfile'\n    reason: base image sets the user\n    owner: team-a\n    expires: 2030-01-01\n").unwrap();
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].expires.as_deref(), Some("2030-01-01"));
+        assert!(parse_ignore_file("- id: X\n").is_err());
+        assert!(parse_ignore_file("- id: X\n  reason: r\n  expires: soon\n").is_err());
+    }
+}

@@ -1,0 +1,107 @@
+//! Reports read back by reference tools: SARIF validated against the official SARIF 2.1.0 JSON
+//! schema with Python `jsonschema`, JUnit XML parsed with Python `junitparser`.
+//!
+//! Needs `python3` with the PyPI packages `jsonschema` and `junitparser`; fails (does not skip)
+//! when they are missing.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use bulwark_config::{audit, Options};
+
+fn corpus_report() -> bulwark_report::Report {
+    let o = Options {
+        trusted_registries: vec!["docker.io".to_string(), "ghcr.io/example".to_string()],
+        ignore_file: Some(PathBuf::from("tests/corpus/empty.bulwarkignore.yaml")),
+        ..Options::default()
+    };
+    let a = audit(&[PathBuf::from("tests/corpus")], &o).unwrap();
+    assert!(a.report.findings.len() > 150, "{}", a.report.findings.len());
+    a.report
+}
+
+fn python(script: &str, stdin: &str) -> String {
+    let mut child = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 is required for this test (apt-get install python3)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "python failed (pip install jsonschema junitparser?):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn sarif_validates_against_official_schema() {
+    let sarif = bulwark_report::sarif::write(&corpus_report());
+    let schema =
+        std::fs::canonicalize("../bulwark-report/tests/fixtures/sarif-schema-2.1.0.json").unwrap();
+    let script = format!(
+        r#"
+import json, sys, jsonschema
+schema = json.load(open({schema:?}))
+log = json.load(sys.stdin)
+v = jsonschema.Draft4Validator(schema)
+errors = sorted(v.iter_errors(log), key=lambda e: list(e.path))
+for e in errors[:10]:
+    print("ERROR", list(e.path), e.message)
+print("results", len(log["runs"][0]["results"]), "errors", len(errors))
+"#,
+        schema = schema.display().to_string()
+    );
+    let out = python(&script, &sarif);
+    assert!(out.trim_end().ends_with("errors 0"), "{out}");
+    // Also check that an invalid log is rejected, so the validator is really running.
+    let broken = sarif.replacen("\"startLine\"", "\"startLine\": 0, \"x\"", 1);
+    let out = python(&script, &broken);
+    assert!(!out.trim_end().ends_with("errors 0"), "{out}");
+}
+
+#[test]
+fn junit_parses_with_junitparser() {
+    let report = corpus_report();
+    let xml = bulwark_report::junit::write(&report);
+    let script = r#"
+import sys
+from junitparser import JUnitXml
+xml = JUnitXml.fromstring(sys.stdin.read())
+suites = list(xml)
+failures = sum(s.failures for s in suites)
+skipped = sum(s.skipped for s in suites)
+cases = sum(1 for s in suites for c in s)
+print(len(suites), cases, failures, skipped)
+"#;
+    let out = python(script, &xml);
+    let active = report.active().count();
+    let suppressed = report.findings.len() - active;
+    let files: std::collections::BTreeSet<&str> =
+        report.targets.iter().map(String::as_str).collect();
+    let clean = files
+        .iter()
+        .filter(|f| !report.findings.iter().any(|x| x.location.file == **f))
+        .count();
+    assert_eq!(
+        out.trim(),
+        format!(
+            "{} {} {} {}",
+            files.len(),
+            report.findings.len() + clean,
+            active,
+            suppressed
+        )
+    );
+}

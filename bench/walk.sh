@@ -37,7 +37,7 @@ if [ ! -f "$layout/index.json" ]; then
 fi
 
 cargo build -q --release -p bulwark-cli
-bin=target/release/bulwark
+bin="${CARGO_TARGET_DIR:-target}/release/bulwark"
 
 # Layer blobs of the image (the manifest's layers).
 mdigest=$(jq -r '.manifests[0].digest' "$layout/index.json" | sed 's/sha256://')

@@ -464,7 +464,9 @@ fn multi_platform_indexes_choose_the_platform() {
             path: app.clone(),
             reference: Some("multi".into()),
         };
-        open(&target, &opts).map(|i| i.meta.layers.len()).map_err(|e| e.to_string())
+        open(&target, &opts)
+            .map(|i| i.meta.layers.len())
+            .map_err(|e| e.to_string())
     };
     assert_eq!(layers_for("linux/amd64").unwrap(), 4);
     assert_eq!(layers_for("linux/arm64").unwrap(), 1);

@@ -34,6 +34,7 @@ pub struct SbomArgs {
 pub fn all_catalogers() -> Vec<Box<dyn Cataloger>> {
     let mut all = bulwark_os::catalogers();
     all.extend(bulwark_lang::catalogers());
+    all.extend(bulwark_binary::catalogers());
     all
 }
 

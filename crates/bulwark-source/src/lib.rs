@@ -301,17 +301,28 @@ impl Image {
                 })?;
                 let ImageWalk {
                     meta: stream_meta,
-                    walk,
+                    mut walk,
                     stats,
                 } = walk_docker_save_stream(reader, &image, visitor, limits)?;
-                // The engine's inspect data named the image; the stream carries the verified
-                // config and layers.
+                // The engine's inspect data named the image and decided the base split; the
+                // stream carries the verified config and layers.
                 let names = std::mem::take(&mut meta.names);
+                let base = meta.base.take();
                 meta = stream_meta;
                 meta.target = image.clone();
                 meta.source = "docker";
                 if !names.is_empty() {
                     meta.names = names;
+                }
+                let base_layers = base.as_ref().and_then(|b| b.layers);
+                meta.base = base.or_else(|| detect_base(&meta, None));
+                if let Some(n) = base_layers.or_else(|| meta.base.as_ref().and_then(|b| b.layers)) {
+                    for l in meta.layers.iter_mut() {
+                        l.is_base = l.index < n;
+                    }
+                }
+                for l in walk.layers.iter_mut() {
+                    l.is_base = meta.layers.get(l.index).is_some_and(|m| m.is_base);
                 }
                 Ok(ImageWalk { meta, walk, stats })
             }

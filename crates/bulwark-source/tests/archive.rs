@@ -25,7 +25,9 @@ impl Visitor for Grab {
 }
 
 fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
     assert!(
         out.status.success(),
         "{cmd:?} failed: {}{}",
@@ -50,19 +52,35 @@ fn build() -> Fixture {
     let root = d.join("rootfs");
     std::fs::create_dir_all(root.join("bin")).unwrap();
     std::fs::create_dir_all(root.join("etc")).unwrap();
-    std::fs::copy("/bin/busybox", root.join("bin/busybox")).expect("busybox-static is needed: apt-get install busybox-static");
+    std::fs::copy("/bin/busybox", root.join("bin/busybox"))
+        .expect("busybox-static is needed: apt-get install busybox-static");
     for applet in ["sh", "rm", "mkdir", "echo", "ln", "cat"] {
         std::os::unix::fs::symlink("busybox", root.join("bin").join(applet)).unwrap();
     }
-    std::fs::write(root.join("etc/os-release"), "ID=bulwarktest\nVERSION_ID=1\n").unwrap();
-    run(Command::new("tar").args(["-C"]).arg(&root).args(["-cf"]).arg(d.join("rootfs.tar")).arg("."));
-    run(Command::new("docker").args(["import"]).arg(d.join("rootfs.tar")).arg("bulwark-test/archive-import:1"));
+    std::fs::write(
+        root.join("etc/os-release"),
+        "ID=bulwarktest\nVERSION_ID=1\n",
+    )
+    .unwrap();
+    run(Command::new("tar")
+        .args(["-C"])
+        .arg(&root)
+        .args(["-cf"])
+        .arg(d.join("rootfs.tar"))
+        .arg("."));
+    run(Command::new("docker")
+        .args(["import"])
+        .arg(d.join("rootfs.tar"))
+        .arg("bulwark-test/archive-import:1"));
     std::fs::write(
         d.join("Dockerfile.base"),
         "FROM bulwark-test/archive-import:1\nCMD [\"sh\"]\n",
     )
     .unwrap();
-    run(Command::new("docker").args(["build", "-q", "-t", BASE, "-f"]).arg(d.join("Dockerfile.base")).arg(d));
+    run(Command::new("docker")
+        .args(["build", "-q", "-t", BASE, "-f"])
+        .arg(d.join("Dockerfile.base"))
+        .arg(d));
     std::fs::write(d.join("note.txt"), "copied in\n").unwrap();
     std::fs::write(
         d.join("Dockerfile.app"),
@@ -75,8 +93,14 @@ fn build() -> Fixture {
         ),
     )
     .unwrap();
-    run(Command::new("docker").args(["build", "-q", "-t", APP, "-f"]).arg(d.join("Dockerfile.app")).arg(d));
-    run(Command::new("docker").args(["save", "-o"]).arg(d.join("app.tar")).arg(APP));
+    run(Command::new("docker")
+        .args(["build", "-q", "-t", APP, "-f"])
+        .arg(d.join("Dockerfile.app"))
+        .arg(d));
+    run(Command::new("docker")
+        .args(["save", "-o"])
+        .arg(d.join("app.tar"))
+        .arg(APP));
     Fixture { dir }
 }
 
@@ -84,8 +108,11 @@ type View = BTreeMap<String, (String, usize)>;
 
 /// The final view as (path -> (kind, layer)) and the visible captured contents.
 fn read(target: Target) -> (View, BTreeMap<String, Vec<u8>>, bulwark_source::ImageMeta) {
-    let image = open(&target, &SourceOptions::default()).unwrap_or_else(|e| panic!("{target}: {e}"));
-    let walked = image.walk(&Grab, &Limits::default()).unwrap_or_else(|e| panic!("{target}: {e}"));
+    let image =
+        open(&target, &SourceOptions::default()).unwrap_or_else(|e| panic!("{target}: {e}"));
+    let walked = image
+        .walk(&Grab, &Limits::default())
+        .unwrap_or_else(|e| panic!("{target}: {e}"));
     let view = walked
         .walk
         .view
@@ -111,21 +138,49 @@ fn read(target: Target) -> (View, BTreeMap<String, Vec<u8>>, bulwark_source::Ima
 }
 
 fn skopeo(args: &[&str], from: String, to: String) {
-    run(Command::new("skopeo").arg("copy").args(args).arg(from).arg(to));
+    run(Command::new("skopeo")
+        .arg("copy")
+        .args(args)
+        .arg(from)
+        .arg(to));
 }
 
 /// Rewrite an OCI layout as Docker 25+'s `docker save` output: manifest.json pointing into
 /// blobs/, next to index.json and oci-layout.
 fn docker25_archive(layout: &Path, out: &Path) {
-    let index: serde_json::Value = serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
-    let mdigest = index["manifests"][0]["digest"].as_str().unwrap().replace("sha256:", "");
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
+    let mdigest = index["manifests"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .replace("sha256:", "");
     let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(layout.join("blobs/sha256").join(&mdigest)).unwrap()).unwrap();
-    let blob = |d: &serde_json::Value| format!("blobs/sha256/{}", d["digest"].as_str().unwrap().replace("sha256:", ""));
-    let layers: Vec<String> = manifest["layers"].as_array().unwrap().iter().map(blob).collect();
+        serde_json::from_slice(&std::fs::read(layout.join("blobs/sha256").join(&mdigest)).unwrap())
+            .unwrap();
+    let blob = |d: &serde_json::Value| {
+        format!(
+            "blobs/sha256/{}",
+            d["digest"].as_str().unwrap().replace("sha256:", "")
+        )
+    };
+    let layers: Vec<String> = manifest["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(blob)
+        .collect();
     let save = serde_json::json!([{ "Config": blob(&manifest["config"]), "RepoTags": [APP], "Layers": layers }]);
-    std::fs::write(layout.join("manifest.json"), serde_json::to_vec(&save).unwrap()).unwrap();
-    run(Command::new("tar").arg("-C").arg(layout).arg("-cf").arg(out).arg("."));
+    std::fs::write(
+        layout.join("manifest.json"),
+        serde_json::to_vec(&save).unwrap(),
+    )
+    .unwrap();
+    run(Command::new("tar")
+        .arg("-C")
+        .arg(layout)
+        .arg("-cf")
+        .arg(out)
+        .arg("."));
 }
 
 #[test]
@@ -137,9 +192,18 @@ fn every_route_gives_the_same_view() {
 
     // The image as built: deletions and the opaque directory applied, symlink kept.
     assert!(!view.contains_key("/etc/removed"), "whiteout not applied");
-    assert!(!view.contains_key("/opt/app/cfg/a") && !view.contains_key("/opt/app/cfg/b"), "opaque dir not applied");
-    assert_eq!(files.get("/opt/app/cfg/c").map(Vec::as_slice), Some(&b"two\n"[..]));
-    assert_eq!(files.get("/opt/app/note.txt").map(Vec::as_slice), Some(&b"copied in\n"[..]));
+    assert!(
+        !view.contains_key("/opt/app/cfg/a") && !view.contains_key("/opt/app/cfg/b"),
+        "opaque dir not applied"
+    );
+    assert_eq!(
+        files.get("/opt/app/cfg/c").map(Vec::as_slice),
+        Some(&b"two\n"[..])
+    );
+    assert_eq!(
+        files.get("/opt/app/note.txt").map(Vec::as_slice),
+        Some(&b"copied in\n"[..])
+    );
     assert_eq!(view["/opt/app/osr"].0, "link:../../etc/os-release");
     assert_eq!(view["/opt/app/note.txt"].1, 3);
     assert_eq!(view["/bin/busybox"].1, 0);
@@ -147,22 +211,36 @@ fn every_route_gives_the_same_view() {
 
     // Metadata: layers with history, base detection from the base's CMD.
     assert_eq!(meta.layers.len(), 4);
-    assert!(meta.layers[1].created_by.as_deref().unwrap_or("").contains("mkdir -p /opt/app/cfg"));
+    assert!(meta.layers[1]
+        .created_by
+        .as_deref()
+        .unwrap_or("")
+        .contains("mkdir -p /opt/app/cfg"));
     let base: Vec<bool> = meta.layers.iter().map(|l| l.is_base).collect();
     assert_eq!(base, vec![true, false, false, false]);
-    assert_eq!(meta.config.as_ref().unwrap().config.user.as_deref(), Some("1000"));
+    assert_eq!(
+        meta.config.as_ref().unwrap().config.user.as_deref(),
+        Some("1000")
+    );
     assert_eq!(meta.names, vec![APP.to_string()]);
 
     // skopeo: OCI layout with gzip layers, then zstd layers; umoci repacks one more layer.
     let oci_gz = d.join("oci-gz");
-    skopeo(&[], format!("docker-archive:{}", archive.display()), format!("oci:{}:v1", oci_gz.display()));
+    skopeo(
+        &[],
+        format!("docker-archive:{}", archive.display()),
+        format!("oci:{}:v1", oci_gz.display()),
+    );
     let (v2, f2, m2) = read(Target::Oci {
         path: oci_gz.clone(),
         reference: Some("v1".into()),
     });
     assert_eq!(v2, view);
     assert_eq!(f2, files);
-    assert_eq!(m2.layers.iter().map(|l| l.is_base).collect::<Vec<_>>(), base);
+    assert_eq!(
+        m2.layers.iter().map(|l| l.is_base).collect::<Vec<_>>(),
+        base
+    );
     assert!(m2.manifest_digest.is_some());
 
     let oci_zstd = d.join("oci-zstd");
@@ -174,11 +252,19 @@ fn every_route_gives_the_same_view() {
     let (v3, f3, m3) = read(Target::parse(&format!("oci:{}:v1", oci_zstd.display())).unwrap());
     assert_eq!(v3, view);
     assert_eq!(f3, files);
-    assert!(m3.layers.iter().all(|l| l.media_type.as_deref().unwrap_or("").contains("zstd")));
+    assert!(m3
+        .layers
+        .iter()
+        .all(|l| l.media_type.as_deref().unwrap_or("").contains("zstd")));
 
     // OCI layout as a tar, auto-detected without a prefix.
     let oci_tar = d.join("oci.tar");
-    run(Command::new("tar").arg("-C").arg(&oci_gz).arg("-cf").arg(&oci_tar).arg("."));
+    run(Command::new("tar")
+        .arg("-C")
+        .arg(&oci_gz)
+        .arg("-cf")
+        .arg(&oci_tar)
+        .arg("."));
     let (v4, f4, _) = read(Target::parse(oci_tar.to_str().unwrap()).unwrap());
     assert_eq!(v4, view);
     assert_eq!(f4, files);
@@ -197,10 +283,16 @@ fn every_route_gives_the_same_view() {
     let um = d.join("oci-umoci");
     run(Command::new("cp").arg("-r").arg(&oci_gz).arg(&um));
     let bundle = d.join("bundle");
-    run(Command::new("umoci").args(["unpack", "--rootless", "--image"]).arg(format!("{}:v1", um.display())).arg(&bundle));
+    run(Command::new("umoci")
+        .args(["unpack", "--rootless", "--image"])
+        .arg(format!("{}:v1", um.display()))
+        .arg(&bundle));
     std::fs::write(bundle.join("rootfs/opt/app/umoci.txt"), "from umoci\n").unwrap();
     std::fs::remove_file(bundle.join("rootfs/opt/app/cfg/c")).unwrap();
-    run(Command::new("umoci").args(["repack", "--image"]).arg(format!("{}:v1", um.display())).arg(&bundle));
+    run(Command::new("umoci")
+        .args(["repack", "--image"])
+        .arg(format!("{}:v1", um.display()))
+        .arg(&bundle));
     run(Command::new("umoci")
         .args(["insert", "--rootless", "--whiteout", "--image"])
         .arg(format!("{}:v1", um.display()))
@@ -210,7 +302,10 @@ fn every_route_gives_the_same_view() {
         reference: Some("v1".into()),
     });
     assert_eq!(m6.layers.len(), 6);
-    assert_eq!(f6.get("/opt/app/umoci.txt").map(Vec::as_slice), Some(&b"from umoci\n"[..]));
+    assert_eq!(
+        f6.get("/opt/app/umoci.txt").map(Vec::as_slice),
+        Some(&b"from umoci\n"[..])
+    );
     assert!(!v6.contains_key("/opt/app/note.txt"));
     assert!(!f6.contains_key("/opt/app/note.txt"));
     assert!(!v6.contains_key("/opt/app/cfg/c"));
@@ -223,10 +318,20 @@ fn tampered_archives_are_refused() {
     let fx = build();
     let d = fx.dir.path();
     let layout = d.join("oci");
-    skopeo(&[], format!("docker-archive:{}", d.join("app.tar").display()), format!("oci:{}:v1", layout.display()));
+    skopeo(
+        &[],
+        format!("docker-archive:{}", d.join("app.tar").display()),
+        format!("oci:{}:v1", layout.display()),
+    );
     // Flip a byte in the biggest layer blob: its digest no longer matches.
-    let blobs: Vec<PathBuf> = std::fs::read_dir(layout.join("blobs/sha256")).unwrap().map(|e| e.unwrap().path()).collect();
-    let biggest = blobs.iter().max_by_key(|p| std::fs::metadata(p).unwrap().len()).unwrap();
+    let blobs: Vec<PathBuf> = std::fs::read_dir(layout.join("blobs/sha256"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let biggest = blobs
+        .iter()
+        .max_by_key(|p| std::fs::metadata(p).unwrap().len())
+        .unwrap();
     let mut bytes = std::fs::read(biggest).unwrap();
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0x55;
@@ -250,11 +355,19 @@ fn tampered_archives_are_refused() {
     assert!(err.contains("layer"), "{err}");
 
     // A tampered config is refused before any layer is read.
-    let index: serde_json::Value = serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
-    let mdigest = index["manifests"][0]["digest"].as_str().unwrap().replace("sha256:", "");
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
+    let mdigest = index["manifests"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .replace("sha256:", "");
     let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(layout.join("blobs/sha256").join(&mdigest)).unwrap()).unwrap();
-    let cdigest = manifest["config"]["digest"].as_str().unwrap().replace("sha256:", "");
+        serde_json::from_slice(&std::fs::read(layout.join("blobs/sha256").join(&mdigest)).unwrap())
+            .unwrap();
+    let cdigest = manifest["config"]["digest"]
+        .as_str()
+        .unwrap()
+        .replace("sha256:", "");
     let cpath = layout.join("blobs/sha256").join(&cdigest);
     let mut config = std::fs::read(&cpath).unwrap();
     config.extend_from_slice(b" ");
@@ -270,4 +383,97 @@ fn tampered_archives_are_refused() {
         Err(e) => e.to_string(),
     };
     assert!(err.contains("digest mismatch"), "{err}");
+}
+
+/// Write a blob into a layout and return its descriptor.
+fn put_blob(
+    layout: &Path,
+    media_type: &str,
+    data: &[u8],
+    platform: Option<(&str, &str)>,
+) -> serde_json::Value {
+    let digest = bulwark_walk::Digest::of(bulwark_walk::Algorithm::Sha256, data);
+    std::fs::write(layout.join("blobs/sha256").join(digest.hex()), data).unwrap();
+    let mut d = serde_json::json!({"mediaType": media_type, "digest": digest.to_string(), "size": data.len()});
+    if let Some((os, arch)) = platform {
+        d["platform"] = serde_json::json!({"os": os, "architecture": arch});
+    }
+    d
+}
+
+#[test]
+fn multi_platform_indexes_choose_the_platform() {
+    let fx = build();
+    let d = fx.dir.path();
+    // Two real single-platform layouts: the app image and its base.
+    let app = d.join("app-oci");
+    let base_tar = d.join("base.tar");
+    run(Command::new("docker")
+        .args(["save", "-o"])
+        .arg(&base_tar)
+        .arg(BASE));
+    skopeo(
+        &[],
+        format!("docker-archive:{}", d.join("app.tar").display()),
+        format!("oci:{}:app", app.display()),
+    );
+    skopeo(
+        &[],
+        format!("docker-archive:{}", base_tar.display()),
+        format!("oci:{}:base", app.display()),
+    );
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(app.join("index.json")).unwrap()).unwrap();
+    let entry = |tag: &str| {
+        index["manifests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["annotations"]["org.opencontainers.image.ref.name"] == tag)
+            .unwrap()
+            .clone()
+    };
+    // A nested index: amd64 -> app, arm64 -> base, plus an attestation-like unknown entry.
+    let mut amd = entry("app");
+    amd["platform"] = serde_json::json!({"os": "linux", "architecture": "amd64"});
+    let mut arm = entry("base");
+    arm["platform"] = serde_json::json!({"os": "linux", "architecture": "arm64", "variant": "v8"});
+    let mut unknown = entry("base");
+    unknown["platform"] = serde_json::json!({"os": "unknown", "architecture": "unknown"});
+    for e in [&mut amd, &mut arm, &mut unknown] {
+        e.as_object_mut().unwrap().remove("annotations");
+    }
+    let inner = serde_json::json!({"schemaVersion": 2, "mediaType": bulwark_source::oci::OCI_INDEX, "manifests": [unknown, amd, arm]});
+    let mut desc = put_blob(
+        &app,
+        bulwark_source::oci::OCI_INDEX,
+        &serde_json::to_vec(&inner).unwrap(),
+        None,
+    );
+    desc["annotations"] = serde_json::json!({"org.opencontainers.image.ref.name": "multi"});
+    let mut top = index.clone();
+    top["manifests"].as_array_mut().unwrap().push(desc);
+    std::fs::write(app.join("index.json"), serde_json::to_vec(&top).unwrap()).unwrap();
+
+    let layers_for = |platform: &str| {
+        let opts = SourceOptions {
+            platform: bulwark_source::Platform::parse(platform).unwrap(),
+            ..SourceOptions::default()
+        };
+        let target = Target::Oci {
+            path: app.clone(),
+            reference: Some("multi".into()),
+        };
+        open(&target, &opts)
+            .map(|i| i.meta.layers.len())
+            .map_err(|e| e.to_string())
+    };
+    assert_eq!(layers_for("linux/amd64").unwrap(), 4);
+    assert_eq!(layers_for("linux/arm64").unwrap(), 1);
+    assert_eq!(layers_for("linux/arm64/v8").unwrap(), 1);
+    let err = layers_for("linux/s390x").err().unwrap();
+    assert!(
+        err.contains("no manifest for platform linux/s390x"),
+        "{err}"
+    );
 }

@@ -78,7 +78,10 @@ fn walk_err(bytes: Vec<u8>, limits: &Limits) -> bulwark_walk::WalkError {
 
 #[test]
 fn path_traversal_is_refused() {
-    let e = walk_err(tar_of(&[("../../etc/passwd", b'0', b"x", "")]), &Limits::default());
+    let e = walk_err(
+        tar_of(&[("../../etc/passwd", b'0', b"x", "")]),
+        &Limits::default(),
+    );
     assert!(matches!(e.kind, WalkErrorKind::PathTraversal), "{e}");
     assert_eq!(e.entry.as_deref(), Some("../../etc/passwd"));
     assert_eq!(e.layer, Some(0));
@@ -87,13 +90,19 @@ fn path_traversal_is_refused() {
 
 #[test]
 fn absolute_path_is_refused() {
-    let e = walk_err(tar_of(&[("/etc/passwd", b'0', b"x", "")]), &Limits::default());
+    let e = walk_err(
+        tar_of(&[("/etc/passwd", b'0', b"x", "")]),
+        &Limits::default(),
+    );
     assert!(matches!(e.kind, WalkErrorKind::AbsolutePath), "{e}");
 }
 
 #[test]
 fn symlink_escape_is_refused() {
-    let e = walk_err(tar_of(&[("etc/evil", b'2', b"", "../../../../root")]), &Limits::default());
+    let e = walk_err(
+        tar_of(&[("etc/evil", b'2', b"", "../../../../root")]),
+        &Limits::default(),
+    );
     assert!(matches!(e.kind, WalkErrorKind::SymlinkEscape(_)), "{e}");
     assert_eq!(e.entry.as_deref(), Some("etc/evil"));
 }
@@ -104,7 +113,10 @@ fn absolute_symlinks_are_normal() {
     let (w, _) = walk_layers(
         &All,
         &Limits::default(),
-        vec![input_of(tar_of(&[("usr/bin/awk", b'2', b"", "/etc/alternatives/awk")]), None)],
+        vec![input_of(
+            tar_of(&[("usr/bin/awk", b'2', b"", "/etc/alternatives/awk")]),
+            None,
+        )],
     )
     .unwrap();
     assert!(w.view.get("/usr/bin/awk").is_some());
@@ -112,7 +124,10 @@ fn absolute_symlinks_are_normal() {
 
 #[test]
 fn hard_link_outside_is_refused() {
-    let e = walk_err(tar_of(&[("x", b'1', b"", "../../etc/shadow")]), &Limits::default());
+    let e = walk_err(
+        tar_of(&[("x", b'1', b"", "../../etc/shadow")]),
+        &Limits::default(),
+    );
     assert!(matches!(e.kind, WalkErrorKind::HardLinkEscape(_)), "{e}");
 }
 
@@ -178,14 +193,22 @@ fn a_million_entries_are_refused() {
         }),
     };
     let e = walk_layers(&All, &Limits::default(), vec![input]).unwrap_err();
-    assert!(matches!(e.kind, WalkErrorKind::TooManyEntries(500_000)), "{e}");
+    assert!(
+        matches!(e.kind, WalkErrorKind::TooManyEntries(500_000)),
+        "{e}"
+    );
 }
 
 #[test]
 fn digest_mismatch_is_refused() {
     let layer = gzip(&tar_of(&[("a", b'0', b"hello", "")]));
     let wrong = format!("sha256:{}", "0".repeat(64));
-    let e = walk_layers(&All, &Limits::default(), vec![input_of(layer.clone(), Some(wrong.clone()))]).unwrap_err();
+    let e = walk_layers(
+        &All,
+        &Limits::default(),
+        vec![input_of(layer.clone(), Some(wrong.clone()))],
+    )
+    .unwrap_err();
     match &e.kind {
         WalkErrorKind::DigestMismatch { what, expected, .. } => {
             assert_eq!(*what, "blob");
@@ -195,7 +218,12 @@ fn digest_mismatch_is_refused() {
     }
     // The right digest passes.
     let right = bulwark_walk::Digest::of(bulwark_walk::Algorithm::Sha256, &layer).to_string();
-    let (w, stats) = walk_layers(&All, &Limits::default(), vec![input_of(layer, Some(right.clone()))]).unwrap();
+    let (w, stats) = walk_layers(
+        &All,
+        &Limits::default(),
+        vec![input_of(layer, Some(right.clone()))],
+    )
+    .unwrap();
     assert_eq!(stats[0].digest.as_deref(), Some(right.as_str()));
     assert_eq!(w.captured.len(), 1);
     assert_eq!(w.captured[0].output, 5);
@@ -220,7 +248,16 @@ fn entry_size_limit() {
         ..Limits::default()
     };
     let e = walk_err(tar_of(&[("big", b'0', &[1u8; 200], "")]), &limits);
-    assert!(matches!(e.kind, WalkErrorKind::EntryTooLarge { size: 200, limit: 100 }), "{e}");
+    assert!(
+        matches!(
+            e.kind,
+            WalkErrorKind::EntryTooLarge {
+                size: 200,
+                limit: 100
+            }
+        ),
+        "{e}"
+    );
 }
 
 #[test]
@@ -256,8 +293,11 @@ fn whiteouts_and_opaque_dirs_apply_in_layer_order() {
     let paths: Vec<&str> = w.view.iter().map(|(p, _)| p).collect();
     assert_eq!(paths, vec!["/etc/b", "/opt/d/z"]);
     assert_eq!(w.view.get("/etc/b").unwrap().layer, 1);
-    let visible: Vec<(&str, usize, bool)> =
-        w.captured.iter().map(|c| (c.path.as_str(), c.layer, c.visible)).collect();
+    let visible: Vec<(&str, usize, bool)> = w
+        .captured
+        .iter()
+        .map(|c| (c.path.as_str(), c.layer, c.visible))
+        .collect();
     assert_eq!(
         visible,
         vec![
@@ -280,7 +320,11 @@ fn garbage_never_panics() {
     });
     runner
         .run(&proptest::collection::vec(any::<u8>(), 0..4096), |bytes| {
-            let _ = walk_layers(&All, &Limits::default(), vec![input_of(bytes.clone(), None)]);
+            let _ = walk_layers(
+                &All,
+                &Limits::default(),
+                vec![input_of(bytes.clone(), None)],
+            );
             let _ = walk_layers(&All, &Limits::default(), vec![input_of(gzip(&bytes), None)]);
             Ok(())
         })

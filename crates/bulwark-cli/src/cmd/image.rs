@@ -65,7 +65,25 @@ impl ImageArgs {
     pub fn open(&self) -> anyhow::Result<Image> {
         let target = Target::parse(&self.target)?;
         let opts = self.source_options()?;
-        bulwark_source::open(&target, &opts).with_context(|| format!("opening {target}"))
+        match bulwark_source::open(&target, &opts) {
+            // A bare image name: the engine first (as `docker run` would), then the registry
+            // when the engine is absent or does not have it.
+            Err(err)
+                if matches!(target, Target::Docker(_))
+                    && !self.target.starts_with("docker:")
+                    && bulwark_source::engine::should_try_registry(&err) =>
+            {
+                tracing::debug!("{target}: {err}; trying the registry");
+                let remote = Target::Registry(self.target.clone());
+                bulwark_source::open(&remote, &opts).with_context(|| {
+                    format!(
+                        "opening {} (not in the local Docker Engine: {err})",
+                        self.target
+                    )
+                })
+            }
+            other => other.with_context(|| format!("opening {target}")),
+        }
     }
 }
 

@@ -140,18 +140,34 @@ fn table(meta: &ImageMeta, stats: &[LayerStats], files: Option<usize>, verified:
     }
     if let Some(c) = &meta.config {
         let cc = &c.config;
-        let user = cc.user.as_deref().filter(|u| !u.is_empty()).unwrap_or("(root: no USER set)");
+        let user = cc
+            .user
+            .as_deref()
+            .filter(|u| !u.is_empty())
+            .unwrap_or("(root: no USER set)");
         let _ = writeln!(out, "User:       {user}");
         if !cc.entrypoint.is_empty() {
-            let _ = writeln!(out, "Entrypoint: {}", serde_json::to_string(&cc.entrypoint).unwrap_or_default());
+            let _ = writeln!(
+                out,
+                "Entrypoint: {}",
+                serde_json::to_string(&cc.entrypoint).unwrap_or_default()
+            );
         }
         if !cc.cmd.is_empty() {
-            let _ = writeln!(out, "Cmd:        {}", serde_json::to_string(&cc.cmd).unwrap_or_default());
+            let _ = writeln!(
+                out,
+                "Cmd:        {}",
+                serde_json::to_string(&cc.cmd).unwrap_or_default()
+            );
         }
         if let Some(w) = cc.working_dir.as_deref().filter(|w| !w.is_empty()) {
             let _ = writeln!(out, "WorkingDir: {w}");
         }
-        let env: Vec<&str> = cc.env.iter().map(|e| e.split_once('=').map_or(e.as_str(), |(k, _)| k)).collect();
+        let env: Vec<&str> = cc
+            .env
+            .iter()
+            .map(|e| e.split_once('=').map_or(e.as_str(), |(k, _)| k))
+            .collect();
         if !env.is_empty() {
             let _ = writeln!(out, "Env:        {}", env.join(", "));
         }
@@ -171,21 +187,47 @@ fn table(meta: &ImageMeta, stats: &[LayerStats], files: Option<usize>, verified:
     }
     if let Some(b) = &meta.base {
         let name = b.name.as_deref().unwrap_or("(unnamed)");
-        let layers = b.layers.map(|n| format!("{n} layer(s)")).unwrap_or_else(|| "layers unknown".into());
-        let _ = writeln!(out, "Base image: {name}, {layers} (evidence: {:?})", b.evidence);
+        let layers = b
+            .layers
+            .map(|n| format!("{n} layer(s)"))
+            .unwrap_or_else(|| "layers unknown".into());
+        let _ = writeln!(
+            out,
+            "Base image: {name}, {layers} (evidence: {:?})",
+            b.evidence
+        );
     }
     if let Some(f) = files {
         let _ = writeln!(out, "Files:      {f} visible paths");
     }
-    let _ = writeln!(out, "Verified:   {}", if verified { "all digests checked" } else { "no (--no-verify)" });
+    let _ = writeln!(
+        out,
+        "Verified:   {}",
+        if verified {
+            "all digests checked"
+        } else {
+            "no (--no-verify)"
+        }
+    );
     if !meta.layers.is_empty() {
-        let _ = writeln!(out, "\n  #  {:<12}  {:>10}  {:>10}  {:>8}  {:<4}  CREATED BY", "DIGEST", "SIZE", "UNPACKED", "ENTRIES", "BASE");
+        let _ = writeln!(
+            out,
+            "\n  #  {:<12}  {:>10}  {:>10}  {:>8}  {:<4}  CREATED BY",
+            "DIGEST", "SIZE", "UNPACKED", "ENTRIES", "BASE"
+        );
         for l in &meta.layers {
             let s = stats.get(l.index);
-            let digest = l.digest.as_deref().or(l.diff_id.as_deref()).map(short).unwrap_or("-");
+            let digest = l
+                .digest
+                .as_deref()
+                .or(l.diff_id.as_deref())
+                .map(short)
+                .unwrap_or("-");
             let size = l.size.map(human).unwrap_or_else(|| "-".into());
             let unpacked = s.map(|s| human(s.tar_bytes)).unwrap_or_else(|| "-".into());
-            let entries = s.map(|s| s.entries.to_string()).unwrap_or_else(|| "-".into());
+            let entries = s
+                .map(|s| s.entries.to_string())
+                .unwrap_or_else(|| "-".into());
             let mut by = l.created_by.clone().unwrap_or_default().replace('\n', " ");
             if by.len() > 70 {
                 let mut cut = 67;
@@ -196,7 +238,11 @@ fn table(meta: &ImageMeta, stats: &[LayerStats], files: Option<usize>, verified:
                 by.push_str("...");
             }
             let base = if l.is_base { "yes" } else { "no" };
-            let _ = writeln!(out, "{:>3}  {digest:<12}  {size:>10}  {unpacked:>10}  {entries:>8}  {base:<4}  {by}", l.index);
+            let _ = writeln!(
+                out,
+                "{:>3}  {digest:<12}  {size:>10}  {unpacked:>10}  {entries:>8}  {base:<4}  {by}",
+                l.index
+            );
         }
     }
     out

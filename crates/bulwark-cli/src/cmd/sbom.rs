@@ -34,6 +34,7 @@ pub struct SbomArgs {
 pub fn all_catalogers() -> Vec<Box<dyn Cataloger>> {
     let mut all = bulwark_os::catalogers();
     all.extend(bulwark_lang::catalogers());
+    all.extend(bulwark_binary::catalogers());
     all
 }
 
@@ -97,17 +98,43 @@ fn table(meta: &ImageMeta, inv: &Inventory) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Target: {}", meta.target);
     if let Some(d) = &inv.distro {
-        let name = d.pretty_name.clone().unwrap_or_else(|| format!("{} {}", d.id, d.version_id.clone().unwrap_or_default()));
+        let name = d
+            .pretty_name
+            .clone()
+            .unwrap_or_else(|| format!("{} {}", d.id, d.version_id.clone().unwrap_or_default()));
         let _ = writeln!(out, "OS:     {name}");
     }
     let _ = writeln!(out, "Packages: {}\n", inv.packages.len());
-    let wn = inv.packages.iter().map(|p| p.name.len()).max().unwrap_or(4).clamp(4, 40);
-    let wv = inv.packages.iter().map(|p| p.version.len()).max().unwrap_or(7).clamp(7, 30);
-    let _ = writeln!(out, "{:<8}  {:<wn$}  {:<wv$}  {:>5}  FOUND IN", "TYPE", "NAME", "VERSION", "LAYER");
+    let wn = inv
+        .packages
+        .iter()
+        .map(|p| p.name.len())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 40);
+    let wv = inv
+        .packages
+        .iter()
+        .map(|p| p.version.len())
+        .max()
+        .unwrap_or(7)
+        .clamp(7, 30);
+    let _ = writeln!(
+        out,
+        "{:<8}  {:<wn$}  {:<wv$}  {:>5}  FOUND IN",
+        "TYPE", "NAME", "VERSION", "LAYER"
+    );
     for p in &inv.packages {
-        let kind = serde_json::to_value(p.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        let kind = serde_json::to_value(p.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
         let layer = p.layer.map(|l| l.to_string()).unwrap_or_else(|| "-".into());
-        let _ = writeln!(out, "{kind:<8}  {:<wn$}  {:<wv$}  {layer:>5}  {}", p.name, p.version, p.found_in);
+        let _ = writeln!(
+            out,
+            "{kind:<8}  {:<wn$}  {:<wv$}  {layer:>5}  {}",
+            p.name, p.version, p.found_in
+        );
     }
     out
 }

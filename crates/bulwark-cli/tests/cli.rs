@@ -1,0 +1,153 @@
+//! End-to-end checks of the `bulwark` binary on the demo image kept in the repository.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn demo() -> String {
+    repo()
+        .join("examples/demo/demo-image.tar")
+        .display()
+        .to_string()
+}
+
+fn bulwark(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_bulwark"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn inspect_json_describes_the_demo_image() {
+    let (code, out, err) = bulwark(&["-q", "inspect", "--format", "json", &demo()]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["source"], "docker-archive");
+    assert_eq!(v["names"], serde_json::json!(["bulwark-demo/app:1"]));
+    assert_eq!(v["verified"], true);
+    assert_eq!(v["platform"]["os"], "linux");
+    let layers = v["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 2);
+    assert_eq!(layers[0]["is_base"], true);
+    assert_eq!(layers[1]["is_base"], false);
+    assert!(layers[1]["created_by"]
+        .as_str()
+        .unwrap()
+        .contains("COPY dir:"));
+    assert_eq!(v["base"]["name"], "bulwark-demo/base:1");
+    assert_eq!(v["base"]["evidence"], "annotation");
+    assert_eq!(
+        v["config"]["config"]["ExposedPorts"],
+        serde_json::json!({"8080/tcp": {}})
+    );
+    assert_eq!(v["layer_stats"][0]["entries"], 10);
+    assert_eq!(v["files"], 14);
+    // The config digest is the sha256 of the config document, as docker names it.
+    assert_eq!(
+        v["config_digest"],
+        "sha256:89a379b7d13a1347e4ccb1567b5355c4789f5d9ccc2fba68b37b45158e32938b"
+    );
+}
+
+#[test]
+fn sbom_json_lists_os_and_language_packages() {
+    let (code, out, err) = bulwark(&["-q", "sbom", "--format", "json", &demo()]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["distro"]["id"], "debian");
+    assert_eq!(v["distro"]["version_id"], "12");
+    assert_eq!(v["distro"]["codename"], "bookworm");
+    let pkgs = v["packages"].as_array().unwrap();
+    let count = |kind: &str| pkgs.iter().filter(|p| p["kind"] == kind).count();
+    // 88 installed packages, as `dpkg-query -W` reports on the same status file.
+    assert_eq!(count("deb"), 88);
+    assert_eq!(count("python"), 4);
+    let find = |name: &str| {
+        pkgs.iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{name} missing"))
+    };
+    let bash = find("bash");
+    assert_eq!(bash["version"], "5.2.15-2+b13");
+    assert_eq!(bash["layer"], 0);
+    assert_eq!(
+        bash["purl"],
+        "pkg:deb/debian/bash@5.2.15-2%2Bb13?arch=amd64&distro=debian-12"
+    );
+    let django = find("django");
+    assert_eq!(django["version"], "3.2.0");
+    assert_eq!(django["layer"], 1);
+    assert_eq!(django["found_in"], "/app/requirements.txt");
+}
+
+#[test]
+fn errors_exit_with_code_2_and_name_the_input() {
+    let (code, _, err) = bulwark(&["inspect", "docker-archive:/nonexistent/image.tar"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent/image.tar"), "{err}");
+
+    // A tar that is not an image.
+    let dir = tempfile::tempdir().unwrap();
+    let bogus = dir.path().join("bogus.tar");
+    let status = Command::new("tar")
+        .arg("-cf")
+        .arg(&bogus)
+        .arg("-C")
+        .arg(repo())
+        .arg("README.md")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let (code, _, err) = bulwark(&["inspect", &format!("docker-archive:{}", bogus.display())]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a docker save archive"), "{err}");
+
+    // Unknown target kinds.
+    let (code, _, err) = bulwark(&["inspect", "/no/such/thing"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot tell what"), "{err}");
+}
+
+#[test]
+fn rootfs_targets_are_walked_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for d in ["etc", "usr/lib", "var/lib/dpkg", "bin"] {
+        std::fs::create_dir_all(root.join(d)).unwrap();
+    }
+    std::fs::write(
+        root.join("usr/lib/os-release"),
+        "ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("../usr/lib/os-release", root.join("etc/os-release")).unwrap();
+    std::fs::copy(
+        repo().join("examples/demo/base/var/lib/dpkg/status"),
+        root.join("var/lib/dpkg/status"),
+    )
+    .unwrap();
+    let (code, out, err) = bulwark(&["-q", "sbom", "--format", "json", root.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["image"]["source"], "rootfs");
+    assert_eq!(v["distro"]["codename"], "bookworm");
+    assert_eq!(
+        v["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["kind"] == "deb")
+            .count(),
+        88
+    );
+}

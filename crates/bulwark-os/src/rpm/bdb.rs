@@ -92,7 +92,7 @@ pub fn read(data: &[u8]) -> Result<Blobs, RpmDbError> {
             continue;
         }
         let entries = order.u16(page, 20).unwrap_or(0) as usize;
-        if entries % 2 != 0 {
+        if !entries.is_multiple_of(2) {
             out.warnings
                 .push(format!("page {pageno}: odd number of items ({entries})"));
         }

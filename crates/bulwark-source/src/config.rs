@@ -170,6 +170,15 @@ where
 }
 
 impl ImageConfig {
+    /// The platform the config declares.
+    pub fn platform(&self) -> crate::Platform {
+        crate::Platform {
+            os: self.os.clone(),
+            architecture: self.architecture.clone(),
+            variant: self.variant.clone(),
+        }
+    }
+
     /// The `created_by` of each layer, bottom first: history entries that are not
     /// `empty_layer`, matched in order with `rootfs.diff_ids`. Missing entries give `None`.
     pub fn layer_history(&self) -> Vec<Option<&History>> {

@@ -15,7 +15,7 @@ use bulwark_walk::{
 use serde::Deserialize;
 
 use crate::store::{BlobStore, TarIndex, MAX_JSON_BYTES};
-use crate::{ImageConfig, ImageMeta, ImageWalk, LayerPlan, Platform, SourceError, SourceOptions};
+use crate::{ImageConfig, ImageMeta, ImageWalk, LayerPlan, SourceError, SourceOptions};
 
 /// One entry of `manifest.json`.
 #[derive(Debug, Deserialize)]
@@ -105,11 +105,7 @@ fn meta_for(
         names,
         manifest_digest: None,
         config_digest: Some(config_digest.to_string()),
-        platform: Some(Platform {
-            os: config.os.clone(),
-            architecture: config.architecture.clone(),
-            variant: config.variant.clone(),
-        }),
+        platform: Some(config.platform()),
         config: Some(config),
         annotations: BTreeMap::new(),
         layers,
@@ -294,11 +290,14 @@ pub fn walk_docker_save_stream<V: Visitor>(
             small.insert(name, data);
         }
     }
+    // Linked members: JSON documents are copied under the link's name; linked layers are
+    // looked up through `layer_links` when the manifest is ordered.
+    let mut layer_links: HashMap<String, String> = HashMap::new();
     for (name, target) in links {
         if let Some(d) = small.get(&target).cloned() {
             small.insert(name, d);
         } else if walks.contains_key(&target) {
-            small.insert(name, format!("@link:{target}").into_bytes());
+            layer_links.insert(name, target);
         }
     }
     let manifest_bytes = small
@@ -343,11 +342,8 @@ pub fn walk_docker_save_stream<V: Visitor>(
     }
     let mut ordered = Vec::new();
     for (i, name) in manifest.layers.iter().enumerate() {
-        let real = match small.get(name).and_then(|d| d.strip_prefix(b"@link:")) {
-            Some(t) => String::from_utf8_lossy(t).into_owned(),
-            None => name.clone(),
-        };
-        let walk = walks.remove(&real).ok_or_else(|| SourceError::Malformed {
+        let real = layer_links.get(name).unwrap_or(name);
+        let walk = walks.remove(real).ok_or_else(|| SourceError::Malformed {
             what: image.to_string(),
             reason: format!("layer `{name}` missing from the export stream (or repeated)"),
         })?;

@@ -503,11 +503,7 @@ pub(crate) fn image_from_manifest(
         });
         infos.push(info);
     }
-    let platform = Some(Platform {
-        os: config.os.clone(),
-        architecture: config.architecture.clone(),
-        variant: config.variant.clone(),
-    });
+    let platform = Some(config.platform());
     Ok(Image {
         meta: ImageMeta {
             target,

@@ -23,7 +23,7 @@ use serde::Deserialize;
 use crate::auth::{is_docker_hub, parse_challenge, Challenge, Credential, DockerConfig};
 use crate::oci::{self, ManifestOrIndex};
 use crate::MAX_JSON_BYTES;
-use crate::{Image, ImageConfig, ImageMeta, LayerPlan, Platform, SourceError, SourceOptions};
+use crate::{Image, ImageConfig, ImageMeta, LayerPlan, SourceError, SourceOptions};
 
 /// Media types asked for when fetching a manifest: both schema 2 and OCI, manifests and
 /// indexes.
@@ -736,11 +736,7 @@ fn image_from_registry(
         });
         infos.push(info);
     }
-    let platform = Some(Platform {
-        os: config.os.clone(),
-        architecture: config.architecture.clone(),
-        variant: config.variant.clone(),
-    });
+    let platform = Some(config.platform());
     let mut annotations: BTreeMap<String, String> = manifest.annotations.clone();
     annotations.retain(|k, _| !k.is_empty());
     Ok(Image {

@@ -1,0 +1,956 @@
+//! Bulwark's matcher: an inventory (a [`ScanReport`]'s packages) against the advisory database,
+//! giving vulnerability findings.
+//!
+//! # What it does
+//!
+//! [`match_report`] fills [`ScanReport::vulnerabilities`], [`ScanReport::database`] and adds
+//! [`Notice`]s. Per package:
+//!
+//! - **Debian/Ubuntu**: looked up by *source* package in the release's ecosystem
+//!   (`Debian:12`, `Ubuntu:22.04:LTS`, `Ubuntu:Pro:...` when the image is attached to Ubuntu
+//!   Pro/ESM), compared as the *source* version with dpkg ordering (a binNMU binary
+//!   `1.2-3+b1` is the source `1.2-3`, as Trivy and Grype do). The tracker's status per release
+//!   becomes the finding's [`FixStatus`]: a fixed version above the installed one gives `fixed`,
+//!   `open` gives `affected`, `no-dsa`/`ignored`/`end-of-life` are kept; `not-affected` and
+//!   fixed-at-or-below give nothing.
+//! - **Alpine/Wolfi**: the origin package against `Alpine:vX.Y` (or `Wolfi`) secdb entries.
+//! - **RPM distributions**: binary and source rpm names against the release's feeds (AlmaLinux
+//!   and Rocky OSV, Red Hat CSAF VEX under every `Red Hat:enterprise_linux:N...` stream),
+//!   `epoch:version-release` compared with rpm ordering. Packages whose rpm `Vendor` is not the
+//!   distribution's are third-party and not matched (counted in a notice).
+//! - **Language packages**: OSV ranges (and explicit version lists) in the ecosystem's ordering,
+//!   with per-ecosystem name spellings (PEP 503 for PyPI, lower case for Packagist...). Go's
+//!   `stdlib` and the `go` toolchain binary against govulndb's `stdlib`/`toolchain`.
+//!
+//! Advisories that alias each other (GHSA = CVE = PYSEC = distro id) become one finding whose
+//! id is the CVE when there is one. Distribution advisories that bundle several CVEs (DSA, DLA,
+//! RHSA, ALSA, RLSA, USN) never merge distinct CVEs: they are expanded to one finding per CVE,
+//! or only name the fix ([`VulnFinding::fix_advisories`]) when a per-CVE record already covers
+//! the CVE. Withdrawn advisories and RustSec informational notices (unmaintained, unsound) are
+//! not findings.
+//!
+//! Severity: the vendor's word first (distribution tracker / Red Hat impact / Ubuntu priority /
+//! GHSA), then NVD's CVSS, then any CVSS score or vector (v2 and v3 scores are computed from the
+//! vector when the feed gives none; v4 only when scored); the source is recorded.
+//!
+//! # What it does not do
+//!
+//! No CPE matching (runtimes found outside package managers other than Go have no feed in the
+//! store), no GIT-range evaluation, no reachability (Go symbol-level) analysis, no policy
+//! (filters and exceptions are `bulwark-policy`'s).
+
+#![warn(missing_docs)]
+
+mod cvss;
+mod severity;
+mod target;
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::rc::Rc;
+
+use bulwark_catalog::{Package, PackageKind, Warning};
+use bulwark_report::scan::{
+    Cvss, DatabaseInfo, Epss, FixStatus, LayerRef, Notice, NoticeLevel, Origin, PackageRef,
+    ScanReport, VulnFinding,
+};
+use bulwark_report::Severity;
+use bulwark_version::{OsvRange, RangeType, Scheme};
+use bulwark_vulndb::{
+    Affected, AffectedRecord, Db, Enrichment, Event, RangeKind, SeverityKind, Status, StoreError,
+};
+
+pub use cvss::{base_score as cvss_base_score, rating as cvss_rating};
+
+use target::{Plan, Query, Skip};
+
+/// Options of one matching run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchOptions {
+    /// "Now" as Unix seconds: the reference for the database's age and end-of-life dates.
+    pub now_unix: i64,
+    /// A database older than this many days gets a `stale-database` warning.
+    pub max_db_age_days: i64,
+}
+
+impl Default for MatchOptions {
+    fn default() -> Self {
+        MatchOptions {
+            now_unix: bulwark_vulndb::store::now_unix(),
+            max_db_age_days: 7,
+        }
+    }
+}
+
+/// Matching errors. Version strings that do not parse are not errors: the package or record is
+/// skipped and a [`Warning`] says so.
+#[derive(Debug, thiserror::Error)]
+pub enum MatchError {
+    /// The advisory database could not be read.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Id prefixes of distribution advisories that bundle fixes for several vulnerabilities.
+const BUNDLE_PREFIXES: [&str; 17] = [
+    "DSA-",
+    "DLA-",
+    "DTSA-",
+    "RHSA-",
+    "RHBA-",
+    "RHEA-",
+    "ALSA-",
+    "ALBA-",
+    "ALEA-",
+    "RLSA-",
+    "RLBA-",
+    "RLEA-",
+    "USN-",
+    "ELSA-",
+    "ALAS",
+    "SUSE-SU-",
+    "openSUSE-SU-",
+];
+
+/// Bundle prefixes for bug-fix and enhancement advisories: without a CVE they are not about a
+/// vulnerability at all.
+const NON_SECURITY_PREFIXES: [&str; 6] = ["RHBA-", "RHEA-", "ALBA-", "ALEA-", "RLBA-", "RLEA-"];
+
+fn is_bundle(id: &str) -> bool {
+    BUNDLE_PREFIXES.iter().any(|p| id.starts_with(p))
+}
+
+fn is_cve(id: &str) -> bool {
+    id.starts_with("CVE-")
+}
+
+/// Ids that name the same vulnerability implicitly (`UBUNTU-CVE-2021-3782` is
+/// `CVE-2021-3782`).
+fn implicit_alias(id: &str) -> Option<String> {
+    id.strip_prefix("UBUNTU-")
+        .filter(|rest| is_cve(rest))
+        .map(str::to_string)
+}
+
+/// Sort key for CVE ids: year then number, numerically.
+fn cve_key(id: &str) -> (u32, u64, String) {
+    let mut parts = id.splitn(3, '-').skip(1);
+    let year = parts
+        .next()
+        .and_then(|y| y.parse().ok())
+        .unwrap_or(u32::MAX);
+    let num = parts
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(u64::MAX);
+    (year, num, id.to_string())
+}
+
+/// Fill `report.vulnerabilities` (sorted by severity, highest first, then package name, then
+/// id), `report.database` and the scan notices from `db`.
+pub fn match_report(
+    report: &mut ScanReport,
+    db: &Db,
+    opts: &MatchOptions,
+) -> Result<(), MatchError> {
+    let status = db.status()?;
+    let age_days = (opts.now_unix - status.built_at).max(0).div_euclid(86_400);
+    let mut sources: Vec<String> = status
+        .sources
+        .iter()
+        .map(|s| format!("{}:{}", s.kind, s.name))
+        .collect();
+    sources.sort();
+    report.database = Some(DatabaseInfo {
+        path: db.path().display().to_string(),
+        built_at: bulwark_vulndb::store::format_unix(status.built_at),
+        age_days,
+        sources,
+    });
+    let mut notices = Vec::new();
+    if age_days > opts.max_db_age_days {
+        notices.push(Notice {
+            level: NoticeLevel::Warning,
+            code: "stale-database".into(),
+            message: format!(
+                "the advisory database is {age_days} days old (built {}; the bound is {} days): \
+                 vulnerabilities published since are missing; run `bulwark db update`",
+                bulwark_vulndb::store::format_unix(status.built_at),
+                opts.max_db_age_days
+            ),
+        });
+    }
+
+    let has_os = report.packages.iter().any(|p| p.kind.is_os());
+    // Distinct ecosystems in the store: needed to find Red Hat's per-stream ecosystems and to
+    // tell "no advisories for this release" from "nothing affects it".
+    let ecosystems: Vec<String> = {
+        let mut set: BTreeSet<String> = BTreeSet::new();
+        for (eco, _) in db.packages()? {
+            set.insert(eco);
+        }
+        set.into_iter().collect()
+    };
+    let distro = report.target.distro.clone();
+    let distro_ecos = distro.as_ref().map(target::distro_ecosystems);
+    if let Some(d) = &distro {
+        if let Some(eol) = d.eol.as_deref().and_then(iso_date_days) {
+            if eol * 86_400 <= opts.now_unix {
+                notices.push(Notice {
+                    level: NoticeLevel::Warning,
+                    code: "eol-release".into(),
+                    message: format!(
+                        "{} reached its end of life on {}: it gets no security fixes any more, \
+                         and the advisories for it are incomplete; move to a supported release",
+                        distro_name(d),
+                        d.eol.as_deref().unwrap_or_default()
+                    ),
+                });
+            }
+        }
+    }
+    if has_os {
+        match (&distro, &distro_ecos) {
+            (None, _) => notices.push(Notice {
+                level: NoticeLevel::Warning,
+                code: "unsupported-distro".into(),
+                message: "no operating system release was detected: OS packages were not \
+                          matched against any distribution's advisories"
+                    .into(),
+            }),
+            (Some(d), Some(e)) if e.scheme.is_none() => notices.push(Notice {
+                level: NoticeLevel::Warning,
+                code: "unsupported-distro".into(),
+                message: format!(
+                    "{} is not a distribution Bulwark has advisories for: its OS packages were \
+                     not matched",
+                    distro_name(d)
+                ),
+            }),
+            (Some(d), Some(e)) => {
+                if !ecosystems.iter().any(|x| target::ecosystem_applies(e, x)) {
+                    notices.push(Notice {
+                        level: NoticeLevel::Warning,
+                        code: "no-advisories-for-distro".into(),
+                        message: format!(
+                            "the advisory database has no advisories for {} ({}): its OS \
+                             packages could not be checked; add the distribution's feed",
+                            distro_name(d),
+                            e.exact
+                                .iter()
+                                .chain(e.prefixes.iter())
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    let mut m = Matcher {
+        db,
+        cache: HashMap::new(),
+        related: HashMap::new(),
+        enrichment: HashMap::new(),
+    };
+    let base_layers = report.target.base_image.as_ref().and_then(|b| b.layers);
+    let mut findings = Vec::new();
+    let mut third_party = 0usize;
+    let mut warnings = Vec::new();
+    let mut missing_ecosystems: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for p in &report.packages {
+        let plan = match target::plan(p, distro_ecos.as_ref(), &ecosystems) {
+            Ok(plan) => plan,
+            Err(Skip::ThirdParty) => {
+                third_party += 1;
+                continue;
+            }
+            Err(Skip::Unsupported | Skip::NotInstalled) => continue,
+        };
+        if let Some(eco) = p.kind.osv_ecosystem() {
+            if !ecosystems.iter().any(|e| e == eco) {
+                *missing_ecosystems.entry(eco).or_default() += 1;
+            }
+        }
+        let layer = p.layer.map(|i| LayerRef::of(&report.target.layers, i));
+        let origin = match (p.layer, base_layers) {
+            (Some(i), Some(n)) if i < n => Origin::Base,
+            (Some(_), Some(_)) => Origin::Own,
+            _ => Origin::Unknown,
+        };
+        let mut out = m.match_package(p, &plan, &mut warnings)?;
+        for f in &mut out {
+            f.layer = layer.clone();
+            f.origin = origin;
+        }
+        findings.extend(out);
+    }
+    if third_party > 0 {
+        notices.push(Notice {
+            level: NoticeLevel::Info,
+            code: "third-party-packages".into(),
+            message: format!(
+                "{third_party} OS package(s) come from third-party repositories (rpm vendor not \
+                 the distribution's) and were not matched against the distribution's advisories"
+            ),
+        });
+    }
+    for (eco, n) in missing_ecosystems {
+        notices.push(Notice {
+            level: NoticeLevel::Info,
+            code: "no-advisories-for-ecosystem".into(),
+            message: format!(
+                "the advisory database has no {eco} advisories: {n} {eco} package(s) could not \
+                 be checked"
+            ),
+        });
+    }
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.package.name.cmp(&b.package.name))
+            .then_with(|| a.id.cmp(&b.id))
+            .then_with(|| a.package.version.cmp(&b.package.version))
+            .then_with(|| a.package.found_in.cmp(&b.package.found_in))
+    });
+    report.vulnerabilities = findings;
+    report.notices.extend(notices);
+    report.warnings.extend(warnings);
+    Ok(())
+}
+
+fn distro_name(d: &bulwark_catalog::Distro) -> String {
+    d.pretty_name
+        .clone()
+        .unwrap_or_else(|| match &d.version_id {
+            Some(v) => format!("{} {v}", d.id),
+            None => d.id.clone(),
+        })
+}
+
+/// Days since the Unix epoch of an ISO date (`2024-06-30`).
+fn iso_date_days(s: &str) -> Option<i64> {
+    let mut parts = s.get(..10)?.split('-');
+    let y: i64 = parts.next()?.parse().ok()?;
+    let m: i64 = parts.next()?.parse().ok()?;
+    let d: i64 = parts.next()?.parse().ok()?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// One advisory's verdict on one package, before alias merging.
+#[derive(Debug, Clone)]
+struct Candidate {
+    keys: BTreeSet<String>,
+    source: String,
+    status: FixStatus,
+    fixed: Vec<String>,
+    fix_advisories: Vec<String>,
+    note: Option<String>,
+    summary: Option<String>,
+    vendor: Option<(String, Severity)>,
+    cvss: Vec<Cvss>,
+}
+
+struct Matcher<'a> {
+    db: &'a Db,
+    cache: HashMap<(String, String), Rc<Vec<AffectedRecord>>>,
+    related: HashMap<String, Rc<Vec<String>>>,
+    enrichment: HashMap<String, Option<Rc<Enrichment>>>,
+}
+
+/// The installed version's standing under one affected entry: `None` = not affected.
+fn evaluate(
+    aff: &Affected,
+    scheme: Scheme,
+    version: &str,
+) -> Result<Option<(FixStatus, Vec<String>)>, bulwark_version::VersionError> {
+    if aff.status == Status::NotAffected {
+        return Ok(None);
+    }
+    let mut hit = false;
+    let mut evaluable = false;
+    for v in &aff.versions {
+        evaluable = true;
+        if v == version || scheme.compare(v, version).ok() == Some(Ordering::Equal) {
+            hit = true;
+        }
+    }
+    let mut fixes: Vec<(Scheme, String)> = Vec::new();
+    for r in &aff.ranges {
+        let kind = match r.kind {
+            RangeKind::Ecosystem => RangeType::Ecosystem,
+            RangeKind::Semver => RangeType::Semver,
+            RangeKind::Git => continue,
+        };
+        evaluable = true;
+        let range = OsvRange {
+            kind,
+            events: r
+                .events
+                .iter()
+                .map(|e| match e {
+                    Event::Introduced(v) => bulwark_version::Event::Introduced(v.clone()),
+                    Event::Fixed(v) => bulwark_version::Event::Fixed(v.clone()),
+                    Event::LastAffected(v) => bulwark_version::Event::LastAffected(v.clone()),
+                    Event::Limit(v) => bulwark_version::Event::Limit(v.clone()),
+                })
+                .collect(),
+        };
+        if range.affects(scheme, version)? {
+            hit = true;
+        }
+        let range_scheme = if kind == RangeType::Semver {
+            Scheme::Semver
+        } else {
+            scheme
+        };
+        for e in &r.events {
+            if let Event::Fixed(f) = e {
+                fixes.push((range_scheme, f.clone()));
+            }
+        }
+    }
+    if !evaluable || !hit {
+        return Ok(None);
+    }
+    for f in &aff.fixed {
+        fixes.push((scheme, f.clone()));
+    }
+    let mut fixed: Vec<String> = Vec::new();
+    for (s, f) in fixes {
+        if s.compare(&f, version).ok() == Some(Ordering::Greater) && !fixed.contains(&f) {
+            fixed.push(f);
+        }
+    }
+    let status = match aff.status {
+        Status::Affected | Status::Fixed | Status::Open => {
+            if fixed.is_empty() {
+                FixStatus::Affected
+            } else {
+                FixStatus::Fixed
+            }
+        }
+        Status::NoDsa => FixStatus::NoDsa,
+        Status::Ignored => FixStatus::Ignored,
+        Status::EndOfLife => FixStatus::EndOfLife,
+        Status::WillNotFix => FixStatus::WillNotFix,
+        Status::Deferred => FixStatus::Deferred,
+        Status::NotAffected => return Ok(None),
+        Status::Unknown => FixStatus::Unknown,
+    };
+    // Only a `fixed` status carries fixed versions: a no-dsa entry has none by definition.
+    if status != FixStatus::Fixed {
+        fixed.clear();
+    }
+    Ok(Some((status, fixed)))
+}
+
+/// RustSec informational advisories (unmaintained, unsound, notice) are warnings, not
+/// vulnerabilities (cargo-audit reports them apart).
+fn is_informational(rec: &AffectedRecord) -> bool {
+    rec.affected
+        .database_specific
+        .as_ref()
+        .and_then(|d| d.get("informational"))
+        .is_some_and(|v| !v.is_null())
+}
+
+fn sort_versions(scheme: Scheme, v: &mut [String]) {
+    v.sort_by(|a, b| scheme.compare(a, b).unwrap_or_else(|_| a.cmp(b)));
+}
+
+const VENDOR_ORDER: [&str; 5] = ["debian", "ubuntu", "redhat", "alpine", "ghsa"];
+
+fn vendor_rank(source: &str) -> usize {
+    VENDOR_ORDER
+        .iter()
+        .position(|v| *v == source)
+        .unwrap_or(VENDOR_ORDER.len())
+}
+
+fn status_rank(s: FixStatus) -> usize {
+    match s {
+        FixStatus::Fixed => 0,
+        FixStatus::NoDsa => 1,
+        FixStatus::Deferred => 2,
+        FixStatus::WillNotFix => 3,
+        FixStatus::Ignored => 4,
+        FixStatus::EndOfLife => 5,
+        FixStatus::Affected => 6,
+        FixStatus::Unknown => 7,
+    }
+}
+
+fn reference_for(id: &str, debian: bool) -> Option<String> {
+    let url = if is_cve(id) {
+        if debian {
+            format!("https://security-tracker.debian.org/tracker/{id}")
+        } else {
+            format!("https://nvd.nist.gov/vuln/detail/{id}")
+        }
+    } else if id.starts_with("GHSA-") {
+        format!("https://github.com/advisories/{id}")
+    } else if id.starts_with("RUSTSEC-") {
+        format!("https://rustsec.org/advisories/{id}.html")
+    } else if id.starts_with("GO-") {
+        format!("https://pkg.go.dev/vuln/{id}")
+    } else if id.starts_with("PYSEC-") || id.starts_with("UBUNTU-") || id.starts_with("ALSA-") {
+        format!("https://osv.dev/vulnerability/{id}")
+    } else {
+        return None;
+    };
+    Some(url)
+}
+
+impl Matcher<'_> {
+    fn lookup(&mut self, q: &Query) -> Result<Rc<Vec<AffectedRecord>>, StoreError> {
+        let key = (q.ecosystem.clone(), q.name.clone());
+        if let Some(r) = self.cache.get(&key) {
+            return Ok(r.clone());
+        }
+        let recs = Rc::new(self.db.affected(&q.ecosystem, &q.name)?);
+        self.cache.insert(key, recs.clone());
+        Ok(recs)
+    }
+
+    /// CVEs a bundle advisory fixes: its aliases, else its `related` ids (AlmaLinux and Rocky
+    /// OSV list the CVEs there).
+    fn bundle_cves(&mut self, rec: &AffectedRecord) -> Result<Rc<Vec<String>>, StoreError> {
+        let from_aliases: Vec<String> = rec.aliases.iter().filter(|a| is_cve(a)).cloned().collect();
+        if !from_aliases.is_empty() {
+            return Ok(Rc::new(from_aliases));
+        }
+        if let Some(r) = self.related.get(&rec.advisory) {
+            return Ok(r.clone());
+        }
+        let mut cves = BTreeSet::new();
+        for adv in self.db.advisory(&rec.advisory)? {
+            if adv.source == rec.source {
+                cves.extend(adv.related.into_iter().filter(|r| is_cve(r)));
+            }
+        }
+        let r = Rc::new(cves.into_iter().collect::<Vec<_>>());
+        self.related.insert(rec.advisory.clone(), r.clone());
+        Ok(r)
+    }
+
+    fn enrichment(&mut self, cve: &str) -> Result<Option<Rc<Enrichment>>, StoreError> {
+        if let Some(e) = self.enrichment.get(cve) {
+            return Ok(e.clone());
+        }
+        let e = self.db.enrichment(cve)?.map(Rc::new);
+        self.enrichment.insert(cve.to_string(), e.clone());
+        Ok(e)
+    }
+
+    fn candidate(
+        rec: &AffectedRecord,
+        keys: BTreeSet<String>,
+        status: FixStatus,
+        fixed: Vec<String>,
+    ) -> Candidate {
+        let mut vendor = None;
+        if let (Some(word), Some(v)) = (
+            rec.affected.severity.as_deref(),
+            severity::feed_vendor(&rec.source),
+        ) {
+            if let Some(s) = severity::vendor_word(v, word) {
+                vendor = Some((v.to_string(), s));
+            }
+        }
+        if vendor.is_none() {
+            let mut best: Option<(String, Severity)> = None;
+            for s in rec
+                .severities
+                .iter()
+                .filter(|s| s.kind == SeverityKind::Vendor)
+            {
+                if let Some(sev) = severity::vendor_word(&s.source, &s.value) {
+                    if best
+                        .as_ref()
+                        .is_none_or(|(b, _)| vendor_rank(&s.source) < vendor_rank(b))
+                    {
+                        best = Some((s.source.clone(), sev));
+                    }
+                }
+            }
+            vendor = best;
+        }
+        Candidate {
+            keys,
+            source: rec.source.clone(),
+            status,
+            fixed,
+            fix_advisories: rec.affected.fix_advisory.iter().cloned().collect(),
+            note: rec.affected.note.clone(),
+            summary: rec.summary.clone(),
+            vendor,
+            cvss: rec
+                .severities
+                .iter()
+                .filter_map(severity::to_cvss)
+                .collect(),
+        }
+    }
+
+    fn match_package(
+        &mut self,
+        p: &Package,
+        plan: &Plan,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Vec<VulnFinding>, StoreError> {
+        if plan.queries.is_empty() {
+            return Ok(Vec::new());
+        }
+        if let Err(e) = plan.scheme.validate(&plan.version) {
+            // `(devel)` Go main modules and similar carry no comparable version: not an error.
+            if p.version != "(devel)" {
+                warnings.push(Warning {
+                    cataloger: "matcher".into(),
+                    path: p.found_in.clone(),
+                    message: format!("{} {}: not matched: {e}", p.name, p.version),
+                });
+            }
+            return Ok(Vec::new());
+        }
+        let mut records: Vec<Rc<Vec<AffectedRecord>>> = Vec::new();
+        for q in &plan.queries {
+            records.push(self.lookup(q)?);
+        }
+        let mut candidates: Vec<Candidate> = Vec::new();
+        let mut covered: HashSet<String> = HashSet::new();
+        let mut per_vuln = false;
+        let mut bundles: Vec<&AffectedRecord> = Vec::new();
+        let mut bad_records = 0usize;
+        // Duplicate answers (one advisory under the binary and the source name, or several
+        // streams) need no dedup here: they share their ids and merge below.
+        for rec in records.iter().flat_map(|r| r.iter()) {
+            if rec.withdrawn.is_some() || is_informational(rec) {
+                continue;
+            }
+            if is_bundle(&rec.advisory) {
+                bundles.push(rec);
+                continue;
+            }
+            per_vuln = true;
+            let mut keys: BTreeSet<String> = BTreeSet::new();
+            keys.insert(rec.advisory.clone());
+            keys.extend(implicit_alias(&rec.advisory));
+            for a in &rec.aliases {
+                if !is_bundle(a) {
+                    keys.insert(a.clone());
+                    keys.extend(implicit_alias(a));
+                }
+            }
+            covered.extend(keys.iter().cloned());
+            match evaluate(&rec.affected, plan.scheme, &plan.version) {
+                Ok(Some((status, fixed))) => {
+                    let mut c = Self::candidate(rec, keys, status, fixed);
+                    c.fix_advisories
+                        .extend(rec.aliases.iter().filter(|a| is_bundle(a)).cloned());
+                    candidates.push(c);
+                }
+                Ok(None) => {}
+                Err(_) => bad_records += 1,
+            }
+        }
+        // Bundles: expanded per CVE, or only naming the fix when a per-CVE record covers it.
+        let mut attach: Vec<(String, String)> = Vec::new();
+        for rec in bundles {
+            let cves = self.bundle_cves(rec)?;
+            let verdict = match evaluate(&rec.affected, plan.scheme, &plan.version) {
+                Ok(v) => v,
+                Err(_) => {
+                    bad_records += 1;
+                    continue;
+                }
+            };
+            let fix_id = rec
+                .affected
+                .fix_advisory
+                .clone()
+                .unwrap_or_else(|| rec.advisory.clone());
+            if cves.is_empty() {
+                if NON_SECURITY_PREFIXES
+                    .iter()
+                    .any(|x| rec.advisory.starts_with(x))
+                    || per_vuln
+                {
+                    continue;
+                }
+                if let Some((status, fixed)) = verdict {
+                    let mut c =
+                        Self::candidate(rec, BTreeSet::from([rec.advisory.clone()]), status, fixed);
+                    c.fix_advisories = vec![fix_id];
+                    candidates.push(c);
+                }
+                continue;
+            }
+            for cve in cves.iter() {
+                if covered.contains(cve) {
+                    if !rec.affected.fixed.is_empty() {
+                        attach.push((cve.clone(), fix_id.clone()));
+                    }
+                    continue;
+                }
+                if let Some((status, fixed)) = &verdict {
+                    let mut c =
+                        Self::candidate(rec, BTreeSet::from([cve.clone()]), *status, fixed.clone());
+                    c.fix_advisories = vec![fix_id.clone()];
+                    // A bundle's summary is about the whole update, not this CVE.
+                    c.summary = None;
+                    candidates.push(c);
+                }
+            }
+        }
+        if bad_records > 0 {
+            warnings.push(Warning {
+                cataloger: "matcher".into(),
+                path: p.found_in.clone(),
+                message: format!(
+                    "{} {}: {bad_records} advisory record(s) skipped: their versions do not \
+                     parse as {}",
+                    p.name, p.version, plan.scheme
+                ),
+            });
+        }
+        let groups = merge(candidates);
+        let mut out = Vec::new();
+        for g in groups {
+            out.push(self.finding(p, plan, g, &attach)?);
+        }
+        Ok(out)
+    }
+
+    fn finding(
+        &mut self,
+        p: &Package,
+        plan: &Plan,
+        group: Vec<Candidate>,
+        attach: &[(String, String)],
+    ) -> Result<VulnFinding, StoreError> {
+        let mut ids: BTreeSet<String> = BTreeSet::new();
+        for c in &group {
+            ids.extend(c.keys.iter().cloned());
+        }
+        let mut cves: Vec<&String> = ids.iter().filter(|i| is_cve(i)).collect();
+        cves.sort_by_key(|c| cve_key(c));
+        let primary = cves
+            .first()
+            .map(|c| c.to_string())
+            .or_else(|| ids.iter().find(|i| i.starts_with("GHSA-")).cloned())
+            .or_else(|| ids.iter().next().cloned())
+            .unwrap_or_default();
+        let cve_list: Vec<String> = cves.iter().map(|c| c.to_string()).collect();
+        let aliases: Vec<String> = ids.iter().filter(|i| **i != primary).cloned().collect();
+
+        let status = group
+            .iter()
+            .map(|c| c.status)
+            .min_by_key(|s| status_rank(*s))
+            .unwrap_or(FixStatus::Unknown);
+        let mut fixed: Vec<String> = Vec::new();
+        if status == FixStatus::Fixed {
+            for c in group.iter().filter(|c| c.status == FixStatus::Fixed) {
+                for f in &c.fixed {
+                    if !fixed.contains(f) {
+                        fixed.push(f.clone());
+                    }
+                }
+            }
+            sort_versions(plan.scheme, &mut fixed);
+        }
+        let mut data_sources: Vec<String> = group.iter().map(|c| c.source.clone()).collect();
+        data_sources.sort();
+        data_sources.dedup();
+        let mut fix_advisories: Vec<String> = group
+            .iter()
+            .flat_map(|c| c.fix_advisories.iter().cloned())
+            .chain(
+                attach
+                    .iter()
+                    .filter(|(cve, _)| ids.contains(cve))
+                    .map(|(_, a)| a.clone()),
+            )
+            .collect();
+        fix_advisories.sort();
+        fix_advisories.dedup();
+        let note = group.iter().find_map(|c| c.note.clone());
+        // Titles: the ecosystem advisories' summaries read best; distribution feeds come last.
+        let title = group
+            .iter()
+            .filter(|c| c.summary.is_some())
+            .min_by_key(|c| match c.source.as_str() {
+                "osv" | "rustsec" => 0,
+                "redhat-vex" => 1,
+                _ => 2,
+            })
+            .and_then(|c| c.summary.clone());
+
+        let mut cvss: Vec<Cvss> = Vec::new();
+        for c in &group {
+            for x in &c.cvss {
+                if !cvss
+                    .iter()
+                    .any(|y| y.source == x.source && y.vector == x.vector)
+                {
+                    cvss.push(x.clone());
+                }
+            }
+        }
+        let mut epss: Option<Epss> = None;
+        let mut kev = false;
+        let mut description = None;
+        let mut nvd: Vec<Cvss> = Vec::new();
+        for cve in &cve_list {
+            let Some(e) = self.enrichment(cve)? else {
+                continue;
+            };
+            kev |= e.kev;
+            if let Some(score) = e.epss {
+                if epss.is_none_or(|x| score > x.score) {
+                    epss = Some(Epss {
+                        score,
+                        percentile: e.epss_percentile.unwrap_or(0.0),
+                    });
+                }
+            }
+            if description.is_none() {
+                description = e.description.clone();
+            }
+            for s in &e.severities {
+                if let Some(x) = severity::to_cvss(s) {
+                    if !nvd
+                        .iter()
+                        .any(|y| y.source == x.source && y.vector == x.vector)
+                    {
+                        nvd.push(x);
+                    }
+                }
+            }
+        }
+        // Vendor first, then NVD's own (primary) assessment, then any CVSS at all.
+        let vendor = group
+            .iter()
+            .filter_map(|c| c.vendor.clone())
+            .min_by_key(|(s, _)| vendor_rank(s));
+        let nvd_primary: Vec<Cvss> = nvd.iter().filter(|c| c.source == "nvd").cloned().collect();
+        let (sev, sev_source) = if let Some((src, s)) = vendor {
+            (s, Some(src))
+        } else if let Some((s, _)) = severity::best_cvss(&nvd_primary) {
+            (s, Some("nvd".to_string()))
+        } else if let Some((s, c)) = severity::best_cvss(&nvd) {
+            (s, Some(c.source.clone()))
+        } else if let Some((s, c)) = severity::best_cvss(&cvss) {
+            (s, Some(format!("cvss:{}", c.source)))
+        } else {
+            (Severity::Unknown, None)
+        };
+        for x in nvd {
+            if !cvss
+                .iter()
+                .any(|y| y.source == x.source && y.vector == x.vector)
+            {
+                cvss.push(x);
+            }
+        }
+        let debian = p.kind == PackageKind::Deb;
+        let mut references: Vec<String> = Vec::new();
+        for id in std::iter::once(&primary).chain(aliases.iter()) {
+            if let Some(r) = reference_for(id, debian) {
+                if !references.contains(&r) {
+                    references.push(r);
+                }
+            }
+        }
+        Ok(VulnFinding {
+            id: primary,
+            aliases,
+            package: PackageRef::of(p),
+            fixed_versions: fixed,
+            status,
+            severity: sev,
+            severity_source: sev_source,
+            cvss,
+            epss,
+            kev,
+            title,
+            description,
+            references,
+            data_sources,
+            fix_advisories,
+            note,
+            layer: None,
+            origin: Origin::Unknown,
+            suppression: None,
+        })
+    }
+}
+
+/// Group candidates that share any id (union-find over their keys).
+fn merge(candidates: Vec<Candidate>) -> Vec<Vec<Candidate>> {
+    let n = candidates.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn find(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut owner: HashMap<&str, usize> = HashMap::new();
+    for (i, c) in candidates.iter().enumerate() {
+        for k in &c.keys {
+            match owner.get(k.as_str()) {
+                Some(&j) => {
+                    let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                    if a != b {
+                        parent[a] = b;
+                    }
+                }
+                None => {
+                    owner.insert(k, i);
+                }
+            }
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<Candidate>> = BTreeMap::new();
+    let roots: Vec<usize> = (0..n).map(|i| find(&mut parent, i)).collect();
+    for (c, root) in candidates.into_iter().zip(roots) {
+        groups.entry(root).or_default().push(c);
+    }
+    groups.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(iso_date_days("1970-01-01"), Some(0));
+        assert_eq!(iso_date_days("2024-06-30"), Some(19_904));
+        assert_eq!(iso_date_days("2000-02-29"), Some(11_016));
+        assert_eq!(iso_date_days("nonsense"), None);
+    }
+
+    #[test]
+    fn cve_ordering() {
+        let mut v = vec!["CVE-2023-10000", "CVE-2023-9999", "CVE-2021-1"];
+        v.sort_by_key(|c| cve_key(c));
+        assert_eq!(v, ["CVE-2021-1", "CVE-2023-9999", "CVE-2023-10000"]);
+    }
+}

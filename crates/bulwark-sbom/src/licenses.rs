@@ -1,0 +1,319 @@
+//! License strings as the two formats want them: SPDX identifiers, expressions, or free text.
+//!
+//! The identifier list (`spdx-license-ids.txt`, licenses and exceptions) is the enum of
+//! CycloneDX's `spdx.schema.json` (v1.1-3.28.0, from cyclonedx-python-lib's bundled schemas,
+//! Apache-2.0): the strict CycloneDX validator rejects a `license.id` outside it.
+
+use std::sync::OnceLock;
+
+use serde_json::{json, Value};
+
+const IDS: &str = include_str!("spdx-license-ids.txt");
+
+fn ids() -> &'static Vec<&'static str> {
+    static SORTED: OnceLock<Vec<&'static str>> = OnceLock::new();
+    SORTED.get_or_init(|| {
+        let mut v: Vec<&str> = IDS.lines().filter(|l| !l.is_empty()).collect();
+        v.sort_unstable();
+        v
+    })
+}
+
+/// The SPDX list's spelling of `id` (matched case-insensitively, as SPDX allows), if listed.
+pub(crate) fn spdx_id(id: &str) -> Option<&'static str> {
+    let list = ids();
+    if let Ok(i) = list.binary_search(&id) {
+        return Some(list[i]);
+    }
+    list.iter().copied().find(|k| k.eq_ignore_ascii_case(id))
+}
+
+/// Whether `text` is an SPDX license expression Bulwark can pass on as one: identifiers from
+/// the list (a trailing `+` allowed), `LicenseRef-`/`DocumentRef-` references, `AND`/`OR`/`WITH`
+/// and balanced parentheses.
+pub(crate) fn is_expression(text: &str) -> bool {
+    let spaced = text.replace('(', " ( ").replace(')', " ) ");
+    let mut depth = 0i32;
+    let mut expect_operand = true;
+    let mut tokens = 0;
+    for tok in spaced.split_whitespace() {
+        tokens += 1;
+        match tok {
+            "(" => {
+                if !expect_operand {
+                    return false;
+                }
+                depth += 1;
+            }
+            ")" => {
+                if expect_operand {
+                    return false;
+                }
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            "AND" | "OR" | "WITH" | "and" | "or" | "with" => {
+                if expect_operand {
+                    return false;
+                }
+                expect_operand = true;
+            }
+            id => {
+                if !expect_operand || !is_simple(id) {
+                    return false;
+                }
+                expect_operand = false;
+            }
+        }
+    }
+    tokens > 0 && depth == 0 && !expect_operand
+}
+
+/// An identifier that can stand alone in an expression.
+fn is_simple(id: &str) -> bool {
+    let valid_ref = |r: &str| {
+        !r.is_empty()
+            && r.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+    };
+    if let Some(r) = id.strip_prefix("LicenseRef-") {
+        return valid_ref(r);
+    }
+    if id.starts_with("DocumentRef-") {
+        return id
+            .split_once(":LicenseRef-")
+            .is_some_and(|(d, r)| valid_ref(&d["DocumentRef-".len()..]) && valid_ref(r));
+    }
+    spdx_id(id.strip_suffix('+').unwrap_or(id)).is_some()
+}
+
+/// Whether `text` is a compound expression (has an operator), not a single identifier.
+fn is_compound(text: &str) -> bool {
+    text.split_whitespace()
+        .any(|t| matches!(t, "AND" | "OR" | "WITH" | "and" | "or" | "with"))
+}
+
+/// The CycloneDX `licenses` array for a package's license strings: one `expression` when any
+/// entry is a compound expression (the schema forbids mixing expressions with license
+/// objects), else one object per license, by `id` when listed and by `name` otherwise.
+pub(crate) fn cyclonedx(licenses: &[String]) -> Option<Value> {
+    let licenses: Vec<&str> = licenses
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    if licenses.is_empty() {
+        return None;
+    }
+    let any_compound = licenses.iter().any(|l| is_compound(l));
+    if any_compound && licenses.iter().all(|l| is_expression(l)) {
+        return Some(json!([{ "expression": join_and(&licenses) }]));
+    }
+    let items: Vec<Value> = licenses
+        .iter()
+        .map(|l| match spdx_id(l) {
+            Some(id) => json!({ "license": { "id": id } }),
+            None => json!({ "license": { "name": l } }),
+        })
+        .collect();
+    Some(Value::Array(items))
+}
+
+/// Join license expressions with `AND`, parenthesising compound ones.
+fn join_and(parts: &[&str]) -> String {
+    if parts.len() == 1 {
+        return parts[0].to_string();
+    }
+    parts
+        .iter()
+        .map(|p| {
+            if is_compound(p) {
+                format!("({p})")
+            } else {
+                (*p).to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// A license text that is not an SPDX expression, carried in SPDX as a `LicenseRef-`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Extracted {
+    /// `LicenseRef-...`.
+    pub id: String,
+    /// The text as found.
+    pub text: String,
+}
+
+/// The SPDX `licenseDeclared` for a package's license strings: `NOASSERTION` without any,
+/// else the entries joined by `AND`, each either kept (a valid expression, identifiers in the
+/// list's spelling) or replaced by a `LicenseRef-` recorded in `extracted`.
+pub(crate) fn spdx_declared(licenses: &[String], extracted: &mut Vec<Extracted>) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for l in licenses.iter().map(|l| l.trim()).filter(|l| !l.is_empty()) {
+        if is_expression(l) {
+            parts.push(canonical(l));
+        } else {
+            let id = format!("LicenseRef-{}", sanitize_ref(l));
+            if !extracted.iter().any(|e| e.id == id) {
+                extracted.push(Extracted {
+                    id: id.clone(),
+                    text: l.to_string(),
+                });
+            }
+            parts.push(id);
+        }
+    }
+    parts.dedup();
+    if parts.is_empty() {
+        return "NOASSERTION".into();
+    }
+    let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+    join_and(&refs)
+}
+
+/// An expression with identifiers in the list's spelling and upper-case operators.
+fn canonical(expr: &str) -> String {
+    let spaced = expr.replace('(', " ( ").replace(')', " ) ");
+    let mut out = String::new();
+    for tok in spaced.split_whitespace() {
+        let t = match tok {
+            "and" => "AND".to_string(),
+            "or" => "OR".to_string(),
+            "with" => "WITH".to_string(),
+            t if t.starts_with("LicenseRef-") || t.starts_with("DocumentRef-") => t.to_string(),
+            t => {
+                let (base, plus) = match t.strip_suffix('+') {
+                    Some(b) => (b, "+"),
+                    None => (t, ""),
+                };
+                match spdx_id(base) {
+                    Some(id) => format!("{id}{plus}"),
+                    None => t.to_string(),
+                }
+            }
+        };
+        if !out.is_empty() && !out.ends_with('(') && t != ")" {
+            out.push(' ');
+        }
+        out.push_str(&t);
+    }
+    out
+}
+
+/// The `idstring` of a `LicenseRef-` (letters, digits, `.` and `-`).
+fn sanitize_ref(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == '.' {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_matches('-').to_string();
+    if out.is_empty() {
+        "unknown".into()
+    } else {
+        out
+    }
+}
+
+/// License strings from a CycloneDX `licenses` array.
+pub(crate) fn from_cyclonedx(v: Option<&Value>) -> Vec<String> {
+    let mut out = Vec::new();
+    for item in v.and_then(Value::as_array).into_iter().flatten() {
+        if let Some(e) = item.get("expression").and_then(Value::as_str) {
+            out.push(e.to_string());
+        } else if let Some(l) = item.get("license") {
+            if let Some(s) = l
+                .get("id")
+                .or_else(|| l.get("name"))
+                .and_then(Value::as_str)
+            {
+                out.push(s.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// License strings from an SPDX `licenseDeclared`/`licenseConcluded` value: nothing for
+/// `NOASSERTION`/`NONE`, `LicenseRef-`s replaced by their extracted text when the document has
+/// it.
+pub(crate) fn from_spdx(value: Option<&str>, extracted: &[(String, String)]) -> Vec<String> {
+    let Some(v) = value.map(str::trim) else {
+        return Vec::new();
+    };
+    if v.is_empty() || v == "NOASSERTION" || v == "NONE" {
+        return Vec::new();
+    }
+    if let Some((_, text)) = extracted.iter().find(|(id, _)| id == v) {
+        return vec![text.clone()];
+    }
+    vec![v.to_string()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expressions() {
+        assert!(is_expression("MIT"));
+        assert!(is_expression(
+            "GPL-2.0-or-later WITH Classpath-exception-2.0"
+        ));
+        assert!(is_expression("(MIT OR Apache-2.0) AND BSD-3-Clause"));
+        assert!(is_expression("LicenseRef-foo.bar"));
+        assert!(is_expression("gpl-2.0+"));
+        assert!(!is_expression("GPL"));
+        assert!(!is_expression("MIT OR"));
+        assert!(!is_expression("(MIT"));
+        assert!(!is_expression("public domain"));
+        assert!(!is_expression(""));
+    }
+
+    #[test]
+    fn cyclonedx_license_choice() {
+        let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            cyclonedx(&s(&["MIT", "Custom thing"])).unwrap(),
+            json!([{"license": {"id": "MIT"}}, {"license": {"name": "Custom thing"}}])
+        );
+        assert_eq!(
+            cyclonedx(&s(&["MIT OR Apache-2.0", "BSD-3-Clause"])).unwrap(),
+            json!([{"expression": "(MIT OR Apache-2.0) AND BSD-3-Clause"}])
+        );
+        // A compound expression next to free text: no valid expression, so names.
+        assert_eq!(
+            cyclonedx(&s(&["MIT OR Apache-2.0", "Custom"])).unwrap(),
+            json!([{"license": {"name": "MIT OR Apache-2.0"}}, {"license": {"name": "Custom"}}])
+        );
+        assert_eq!(cyclonedx(&[]), None);
+    }
+
+    #[test]
+    fn spdx_declared_refs() {
+        let mut ex = Vec::new();
+        let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            spdx_declared(
+                &s(&["mit", "GPL-2.0-only or LGPL-2.1-only", "Public Domain"]),
+                &mut ex
+            ),
+            "MIT AND (GPL-2.0-only OR LGPL-2.1-only) AND LicenseRef-Public-Domain"
+        );
+        assert_eq!(
+            ex,
+            vec![Extracted {
+                id: "LicenseRef-Public-Domain".into(),
+                text: "Public Domain".into()
+            }]
+        );
+        assert_eq!(spdx_declared(&[], &mut ex), "NOASSERTION");
+    }
+}

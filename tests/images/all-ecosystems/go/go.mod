@@ -1,0 +1,3 @@
+module example.com/bulwark/goapp
+
+go 1.19

@@ -1,15 +1,32 @@
-//! `bulwark sbom`: the package inventory of a target, from one pass over its layers.
+//! `bulwark sbom`: the package inventory of a target, from one pass over its layers or from an
+//! SBOM file (`sbom:FILE`), as a table, Bulwark JSON, CycloneDX 1.6 or SPDX 2.3 JSON.
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
+use std::time::Instant;
 
+use anyhow::Context;
 use bulwark_catalog::{CatalogSet, Cataloger, Inventory};
+use bulwark_report::scan::{BaseImageRef, ScanReport, ScanTarget, Summary, Timings};
+use bulwark_report::Tool;
 use bulwark_source::ImageMeta;
 use clap::Args;
 use serde::Serialize;
 
 use super::image::{ImageArgs, Progress};
-use super::Format;
+
+/// Output formats of `bulwark sbom`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SbomFormat {
+    /// A table for people.
+    Table,
+    /// Bulwark's inventory JSON (schema in docs/json-schema.md).
+    Json,
+    /// CycloneDX 1.6 JSON.
+    Cyclonedx,
+    /// SPDX 2.3 JSON.
+    SpdxJson,
+}
 
 /// Arguments of `bulwark sbom`.
 #[derive(Debug, Args)]
@@ -18,8 +35,8 @@ pub struct SbomArgs {
     pub image: ImageArgs,
 
     /// Output format.
-    #[arg(long, short, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, short, value_enum, default_value_t = SbomFormat::Table)]
+    pub format: SbomFormat,
 
     /// Write the report to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
@@ -29,6 +46,9 @@ pub struct SbomArgs {
     #[arg(long)]
     pub files: bool,
 }
+
+/// The `sbom:` prefix that names an SBOM file as the target.
+const SBOM_PREFIX: &str = "sbom:";
 
 /// Every cataloger Bulwark has, in one set.
 pub fn all_catalogers() -> Vec<Box<dyn Cataloger>> {
@@ -40,13 +60,27 @@ pub fn all_catalogers() -> Vec<Box<dyn Cataloger>> {
 
 /// Walk the image once with every cataloger and return its metadata and inventory.
 pub fn inventory(args: &ImageArgs, quiet: bool) -> anyhow::Result<(ImageMeta, Inventory)> {
+    let (meta, inventory, _) = inventory_timed(args, quiet)?;
+    Ok((meta, inventory))
+}
+
+/// [`inventory`], with the walk and the cross-cataloger finish timed apart (`walk_catalog_ms`,
+/// `catalog_finish_ms`).
+fn inventory_timed(
+    args: &ImageArgs,
+    quiet: bool,
+) -> anyhow::Result<(ImageMeta, Inventory, Timings)> {
     let image = args.open()?;
     let set = CatalogSet::new(all_catalogers());
     let progress = Progress::start(quiet, "reading layers");
+    let started = Instant::now();
     let walked = image.walk(&set, &args.limits());
+    let walk_ms = ms_since(started);
     progress.finish();
     let walked = walked?;
+    let started = Instant::now();
     let mut inventory = set.finish(walked.walk);
+    let finish_ms = ms_since(started);
     inventory.layers.clone_from(&walked.meta.layers);
     for s in &walked.stats {
         for path in &s.skipped_large {
@@ -57,7 +91,125 @@ pub fn inventory(args: &ImageArgs, quiet: bool) -> anyhow::Result<(ImageMeta, In
             });
         }
     }
-    Ok((walked.meta, inventory))
+    let timings = Timings {
+        walk_catalog_ms: walk_ms,
+        catalog_finish_ms: finish_ms,
+        ..Timings::default()
+    };
+    Ok((walked.meta, inventory, timings))
+}
+
+fn ms_since(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+/// Build the inventory-only [`ScanReport`] of any target: an image target through the
+/// [`inventory`] walk, or `sbom:FILE` through `bulwark_sbom::read`. Package file lists are
+/// cleared, `created_at` is now. The timings have `walk_catalog_ms` (for an SBOM: reading it)
+/// and `catalog_finish_ms` filled.
+pub fn scan_input(args: &ImageArgs, quiet: bool) -> anyhow::Result<(ScanReport, Timings)> {
+    if let Some(path) = args.target.strip_prefix(SBOM_PREFIX) {
+        let started = Instant::now();
+        let mut report = bulwark_sbom::read(std::path::Path::new(path))
+            .with_context(|| format!("reading {}", args.target))?;
+        let timings = Timings {
+            walk_catalog_ms: ms_since(started),
+            ..Timings::default()
+        };
+        report.target.name.clone_from(&args.target);
+        report.created_at = now_rfc3339();
+        report.tool = tool();
+        return Ok((report, timings));
+    }
+    let (meta, mut inventory, timings) = inventory_timed(args, quiet)?;
+    for p in &mut inventory.packages {
+        p.files.clear();
+    }
+    let mut report = ScanReport {
+        schema_version: bulwark_report::scan::SCHEMA_VERSION,
+        tool: tool(),
+        created_at: now_rfc3339(),
+        target: target_of(&meta, &inventory),
+        database: None,
+        packages: inventory.packages,
+        vulnerabilities: Vec::new(),
+        licenses: Vec::new(),
+        notices: Vec::new(),
+        warnings: inventory.warnings,
+        summary: Summary::default(),
+        timings: None,
+    };
+    report.summarize();
+    Ok((report, timings))
+}
+
+fn tool() -> Tool {
+    Tool {
+        name: "bulwark".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        information_uri: None,
+    }
+}
+
+/// The scan target of a walked image.
+fn target_of(meta: &ImageMeta, inventory: &Inventory) -> ScanTarget {
+    ScanTarget {
+        name: meta.target.clone(),
+        source: meta.source.to_string(),
+        names: meta.names.clone(),
+        image_id: meta.config_digest.clone(),
+        manifest_digest: meta.manifest_digest.clone(),
+        distro: inventory.distro.clone(),
+        base_image: meta.base.as_ref().map(|b| BaseImageRef {
+            name: b.name.clone(),
+            digest: b.digest.clone(),
+            layers: b.layers,
+            evidence: serde_json::to_value(&b.evidence)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_else(|| format!("{:?}", b.evidence).to_lowercase()),
+        }),
+        layers: inventory.layers.clone(),
+    }
+}
+
+/// The current time as RFC 3339 UTC (`2024-05-01T12:00:00Z`).
+pub fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    rfc3339(secs)
+}
+
+/// Seconds since the Unix epoch as RFC 3339 UTC.
+fn rfc3339(secs: u64) -> String {
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let rem = secs % 86_400;
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+/// Proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    // d is 1..=31 and m 1..=12 by construction.
+    (y, m as u32, d as u32)
 }
 
 /// The JSON document `sbom --format json` prints (schema in docs/json-schema.md).
@@ -71,27 +223,77 @@ struct SbomReport<'a> {
 
 /// Run `bulwark sbom`.
 pub fn run(global: &super::GlobalArgs, args: SbomArgs) -> anyhow::Result<ExitCode> {
-    let (meta, mut inventory) = inventory(&args.image, global.quiet)?;
-    if !args.files {
-        for p in &mut inventory.packages {
-            p.files.clear();
-        }
-    }
-    if !global.quiet {
-        for w in &inventory.warnings {
-            tracing::warn!("{}: {}: {}", w.cataloger, w.path, w.message);
-        }
-    }
+    let is_sbom = args.image.target.starts_with(SBOM_PREFIX);
     let text = match args.format {
-        Format::Json => serde_json::to_string_pretty(&SbomReport {
-            schema_version: 1,
-            image: &meta,
-            inventory: &inventory,
-        })?,
-        Format::Table => table(&meta, &inventory),
+        SbomFormat::Cyclonedx | SbomFormat::SpdxJson => {
+            let (mut report, _) = scan_input(&args.image, global.quiet)?;
+            warn_all(global, &report.warnings);
+            report.summarize();
+            if args.format == SbomFormat::Cyclonedx {
+                bulwark_sbom::cyclonedx::write(&report, false)
+            } else {
+                bulwark_sbom::spdx::write(&report)
+            }
+        }
+        SbomFormat::Table | SbomFormat::Json => {
+            let (meta, inventory) = if is_sbom {
+                let (report, _) = scan_input(&args.image, global.quiet)?;
+                sbom_as_inventory(report)
+            } else {
+                let (meta, mut inventory) = inventory(&args.image, global.quiet)?;
+                if !args.files {
+                    for p in &mut inventory.packages {
+                        p.files.clear();
+                    }
+                }
+                (meta, inventory)
+            };
+            warn_all(global, &inventory.warnings);
+            if args.format == SbomFormat::Json {
+                serde_json::to_string_pretty(&SbomReport {
+                    schema_version: 1,
+                    image: &meta,
+                    inventory: &inventory,
+                })?
+            } else {
+                table(&meta, &inventory)
+            }
+        }
     };
     super::write_output(args.output.as_deref(), &text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn warn_all(global: &super::GlobalArgs, warnings: &[bulwark_catalog::Warning]) {
+    if !global.quiet {
+        for w in warnings {
+            tracing::warn!("{}: {}: {}", w.cataloger, w.path, w.message);
+        }
+    }
+}
+
+/// An SBOM's report in the shape `table`/`json` print for images.
+fn sbom_as_inventory(report: ScanReport) -> (ImageMeta, Inventory) {
+    let t = report.target;
+    let meta = ImageMeta {
+        target: t.name,
+        source: "sbom",
+        names: t.names,
+        manifest_digest: t.manifest_digest,
+        config_digest: t.image_id,
+        platform: None,
+        config: None,
+        annotations: Default::default(),
+        layers: t.layers.clone(),
+        base: None,
+    };
+    let inventory = Inventory {
+        distro: t.distro,
+        layers: t.layers,
+        packages: report.packages,
+        warnings: report.warnings,
+    };
+    (meta, inventory)
 }
 
 fn table(meta: &ImageMeta, inv: &Inventory) -> String {
@@ -137,4 +339,18 @@ fn table(meta: &ImageMeta, inv: &Inventory) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_dates() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        // 2000-02-29 (leap day of a century leap year) and 2024-12-31T23:59:59.
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_735_689_599), "2024-12-31T23:59:59Z");
+        assert_eq!(rfc3339(4_107_542_400), "2100-03-01T00:00:00Z");
+    }
 }

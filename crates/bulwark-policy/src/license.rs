@@ -585,10 +585,12 @@ fn resolve_leaf(text: &str) -> Option<String> {
             sanitise(t.get(11..).unwrap_or(""))
         ));
     }
-    // `MPL-1.1+` (SPDX's "or later" operator on a non-GNU id).
+    // `MPL-1.1+`: SPDX's grammar allows `+` on any id, but validators (license-expression,
+    // hence spdx-tools) reject it outside the deprecated GNU ids, so the `+` is dropped; the
+    // category and policy verdict are the same.
     if let Some(base) = t.strip_suffix('+') {
         if let Some(id) = canonical_id(base.trim()).filter(|id| !id.contains("GPL")) {
-            return Some(format!("{id}+"));
+            return Some(id.to_string());
         }
     }
     if let Some(u) = from_url(t) {
@@ -601,7 +603,28 @@ fn resolve_leaf(text: &str) -> Option<String> {
     if let Some(id) = alias_table().get(&k) {
         return Some(id.clone());
     }
-    gnu_family(&k)
+    if let Some(g) = gnu_family(&k) {
+        return Some(g);
+    }
+    // A parenthesised abbreviation inside a name (`Common Development and Distribution License
+    // (CDDL) v1.0`): try without it.
+    if t.contains('(') {
+        let mut stripped = String::new();
+        let mut depth = 0usize;
+        for c in t.chars() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth = depth.saturating_sub(1),
+                c if depth == 0 => stripped.push(c),
+                _ => {}
+            }
+        }
+        let stripped = stripped.trim();
+        if !stripped.is_empty() && stripped != t {
+            return resolve_leaf(stripped);
+        }
+    }
+    None
 }
 
 /// An exception name (`Classpath Exception`, `GCC-exception-3.1`) for `base`; `None` when
@@ -1488,15 +1511,23 @@ impl LicensePolicy {
             (Action::Allow, &self.allow),
         ];
         // An explicit license rule beats a category rule (`allow: [LGPL-2.1-only]` with
-        // `deny: [category: weak-copyleft]` allows LGPL-2.1-only).
-        for (action, list) in lists {
-            for r in list.iter() {
-                if let Rule::License(pat) = r {
+        // `deny: [category: weak-copyleft]` allows LGPL-2.1-only), and a rule naming the
+        // exception beats one naming the bare license.
+        let full_l = full.to_ascii_lowercase();
+        let id_l = id.to_ascii_lowercase();
+        let base_l = base.to_ascii_lowercase();
+        for with_rules in [true, false] {
+            for (action, list) in lists {
+                for r in list.iter() {
+                    let Rule::License(pat) = r else { continue };
                     let pat = pat.to_ascii_lowercase();
-                    if glob_match(&pat, &full.to_ascii_lowercase())
-                        || glob_match(&pat, &id.to_ascii_lowercase())
-                        || glob_match(&pat, &base.to_ascii_lowercase())
-                    {
+                    let hit = if with_rules {
+                        exception.is_some() && pat.contains(" with ") && glob_match(&pat, &full_l)
+                    } else {
+                        !pat.contains(" with ")
+                            && (glob_match(&pat, &id_l) || glob_match(&pat, &base_l))
+                    };
+                    if hit {
                         return (action, r.describe(action), false);
                     }
                 }
@@ -1537,15 +1568,16 @@ impl LicensePolicy {
     fn judge(&self, e: &Expr) -> (Action, String, bool) {
         match e {
             Expr::Leaf { id, exception } => self.judge_leaf(id, exception.as_deref()),
+            // The first branch wins ties, so the rule reported is the leftmost deciding one.
             Expr::Or(items) => items
                 .iter()
                 .map(|i| self.judge(i))
-                .min_by_key(|(a, _, _)| *a)
+                .reduce(|best, x| if x.0 < best.0 { x } else { best })
                 .unwrap_or((Action::Allow, String::new(), false)),
             Expr::And(items) => items
                 .iter()
                 .map(|i| self.judge(i))
-                .max_by_key(|(a, _, _)| *a)
+                .reduce(|worst, x| if x.0 > worst.0 { x } else { worst })
                 .unwrap_or((Action::Allow, String::new(), false)),
         }
     }
@@ -1653,7 +1685,11 @@ fn rules(n: Option<&Node>, k: &str, origin: &str) -> Result<Vec<Rule>, PolicyErr
         }
         // A plain id must be one we know, so a typo does not silently match nothing.
         let norm = normalize(&s);
-        if norm.starts_with("LicenseRef-") || norm == "NOASSERTION" || norm.contains(' ') {
+        if norm.starts_with("LicenseRef-")
+            || norm == "NOASSERTION"
+            || norm.contains(" OR ")
+            || norm.contains(" AND ")
+        {
             return Err(PolicyError::parse(
                 origin,
                 line,

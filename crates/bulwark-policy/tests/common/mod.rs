@@ -184,13 +184,15 @@ pub fn report() -> ScanReport {
             &["1:1.2.11.dfsg-2ubuntu9.1"],
         ),
         finding("CVE-2023-44487", &[], &p[11], High, NoDsa, &[]),
-        finding("CVE-2022-1271", &[], &p[12], Low, Unknown, &[]),
+        finding("CVE-2022-1271", &[], &p[12], Low, FixStatus::Unknown, &[]),
     ];
     let layers = (0..4)
         .map(|i| LayerInfo {
             index: i,
             digest: Some(format!("sha256:{:064x}", i + 1)),
             diff_id: None,
+            media_type: None,
+            size: None,
             created_by: Some(format!("step {i}")),
             is_base: i < 2,
         })

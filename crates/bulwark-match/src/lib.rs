@@ -668,7 +668,7 @@ impl Matcher<'_> {
             }
         }
         // Bundles: expanded per CVE, or only naming the fix when a per-CVE record covers it.
-        let mut attach: Vec<(String, String)> = Vec::new();
+        let mut attach: Vec<(String, String, String)> = Vec::new();
         for rec in bundles {
             let cves = self.bundle_cves(rec)?;
             let verdict = match evaluate(&rec.affected, plan.scheme, &plan.version) {
@@ -702,7 +702,7 @@ impl Matcher<'_> {
             for cve in cves.iter() {
                 if covered.contains(cve) {
                     if !rec.affected.fixed.is_empty() {
-                        attach.push((cve.clone(), fix_id.clone()));
+                        attach.push((cve.clone(), fix_id.clone(), rec.source.clone()));
                     }
                     continue;
                 }
@@ -740,7 +740,7 @@ impl Matcher<'_> {
         p: &Package,
         plan: &Plan,
         group: Vec<Candidate>,
-        attach: &[(String, String)],
+        attach: &[(String, String, String)],
     ) -> Result<VulnFinding, StoreError> {
         let mut ids: BTreeSet<String> = BTreeSet::new();
         for c in &group {
@@ -773,7 +773,16 @@ impl Matcher<'_> {
             }
             sort_versions(plan.scheme, &mut fixed);
         }
-        let mut data_sources: Vec<String> = group.iter().map(|c| c.source.clone()).collect();
+        let mut data_sources: Vec<String> = group
+            .iter()
+            .map(|c| c.source.clone())
+            .chain(
+                attach
+                    .iter()
+                    .filter(|(cve, _, _)| ids.contains(cve))
+                    .map(|(_, _, s)| s.clone()),
+            )
+            .collect();
         data_sources.sort();
         data_sources.dedup();
         let mut fix_advisories: Vec<String> = group
@@ -782,8 +791,8 @@ impl Matcher<'_> {
             .chain(
                 attach
                     .iter()
-                    .filter(|(cve, _)| ids.contains(cve))
-                    .map(|(_, a)| a.clone()),
+                    .filter(|(cve, _, _)| ids.contains(cve))
+                    .map(|(_, a, _)| a.clone()),
             )
             .collect();
         fix_advisories.sort();

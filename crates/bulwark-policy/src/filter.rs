@@ -42,7 +42,7 @@ impl Filter {
         }
         // Only `fixed` has a version to upgrade to; `no-dsa`, `will-not-fix` and the rest are
         // unfixed by definition.
-        if self.ignore_unfixed && !(v.status == FixStatus::Fixed && !v.fixed_versions.is_empty()) {
+        if self.ignore_unfixed && (v.status != FixStatus::Fixed || v.fixed_versions.is_empty()) {
             return false;
         }
         if let Some(types) = &self.pkg_types {

@@ -294,7 +294,7 @@ impl TargetIds {
         } else {
             format!("sha256:{d}")
         };
-        self.digests.iter().any(|x| *x == d)
+        self.digests.contains(&d)
     }
 
     /// Whether `p` names the scanned image: `Some(true)` yes, `Some(false)` it names an image
@@ -405,7 +405,7 @@ impl Statement {
             }
         }
         if let Some(versions) = &self.versions {
-            if !versions.iter().any(|v| *v == f.package.version) {
+            if !versions.contains(&f.package.version) {
                 return false;
             }
         }

@@ -853,6 +853,17 @@ ignore_packages:
   - pkg:rpm/redhat/cri-tools
 ";
 
+/// (package, license, verdict, rule, severity, origin, layer index)
+type Row<'a> = (
+    &'a str,
+    &'a str,
+    LicenseVerdict,
+    &'a str,
+    Severity,
+    Origin,
+    Option<usize>,
+);
+
 #[test]
 fn license_policy_findings() {
     let policy = LicensePolicy::parse(POLICY, "license-policy.yaml").unwrap();
@@ -878,15 +889,7 @@ fn license_policy_findings() {
     gcrypt.layer = Some(3);
     r.packages.push(gcrypt);
     policy.evaluate(&mut r);
-    let got: Vec<(
-        &str,
-        &str,
-        LicenseVerdict,
-        &str,
-        Severity,
-        Origin,
-        Option<usize>,
-    )> = r
+    let got: Vec<Row> = r
         .licenses
         .iter()
         .map(|l| {

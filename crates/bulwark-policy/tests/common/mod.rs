@@ -7,6 +7,7 @@ use bulwark_report::scan::{
 };
 use bulwark_report::{Severity, Tool};
 
+#[allow(clippy::too_many_arguments)] // a row of the package table
 pub fn package(
     kind: PackageKind,
     name: &str,

@@ -1700,3 +1700,50 @@ fn rules(n: Option<&Node>, k: &str, origin: &str) -> Result<Vec<Rule>, PolicyErr
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_ignore_spelling() {
+        assert_eq!(key("Apache License, Version 2.0"), key("apache-2.0"));
+        assert_eq!(key("GPLv2+"), "+ 2 gpl");
+        assert_eq!(key("GNU GPL v2 or any later version"), "+ 2 gnu gpl");
+        assert_eq!(key("3-clause BSD"), key("BSD 3-Clause"));
+    }
+
+    #[test]
+    fn hostile_text_terminates() {
+        for raw in [
+            "((((",
+            "))",
+            "OR AND WITH",
+            "(MIT",
+            "MIT)",
+            "MIT WITH",
+            "and/or",
+            "(((MIT OR (Apache-2.0)) AND",
+            "Lizenz für den internen Gebrauch",
+        ] {
+            let n = normalize(raw);
+            assert!(!n.is_empty(), "{raw}");
+        }
+        assert_eq!(normalize("(MIT"), "MIT");
+        assert_eq!(normalize("MIT)"), "MIT");
+        let deep = format!("{}MIT{}", "(".repeat(500), ")".repeat(500));
+        assert_eq!(normalize(&deep), "MIT");
+        assert_eq!(
+            normalize("Lizenz für den internen Gebrauch"),
+            "LicenseRef-Lizenz-f-r-den-internen-Gebrauch"
+        );
+    }
+
+    #[test]
+    fn ids_of_expressions() {
+        assert_eq!(
+            license_ids("(MIT OR Apache-2.0) AND GPL-2.0-only WITH Classpath-exception-2.0"),
+            vec!["MIT", "Apache-2.0", "GPL-2.0-only"]
+        );
+    }
+}

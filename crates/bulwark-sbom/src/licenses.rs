@@ -251,10 +251,68 @@ pub(crate) fn from_spdx(value: Option<&str>, extracted: &[(String, String)]) -> 
     if v.is_empty() || v == "NOASSERTION" || v == "NONE" {
         return Vec::new();
     }
-    if let Some((_, text)) = extracted.iter().find(|(id, _)| id == v) {
-        return vec![text.clone()];
+    // The writer joins a package's licenses with top-level `AND`; split them again so a round
+    // trip gives the same list.
+    split_top_and(v)
+        .into_iter()
+        .map(|part| match extracted.iter().find(|(id, _)| id == part) {
+            Some((_, text)) => text.clone(),
+            None => part.to_string(),
+        })
+        .collect()
+}
+
+/// The operands of the top-level `AND`s of an expression, outer parentheses removed.
+fn split_top_and(expr: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    let bytes = expr.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            b' ' if depth == 0 && expr[i..].starts_with(" AND ") => {
+                parts.push(&expr[start..i]);
+                i += 5;
+                start = i;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
     }
-    vec![v.to_string()]
+    parts.push(&expr[start..]);
+    parts
+        .into_iter()
+        .map(|p| {
+            let p = p.trim();
+            match p.strip_prefix('(').and_then(|q| q.strip_suffix(')')) {
+                // Only when the parentheses wrap the whole operand: `(A) OR (B)` stays.
+                Some(inner) if balanced(inner) => inner.trim(),
+                _ => p,
+            }
+        })
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+fn balanced(s: &str) -> bool {
+    let mut depth = 0i32;
+    for c in s.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
 }
 
 #[cfg(test)]
@@ -315,5 +373,21 @@ mod tests {
             }]
         );
         assert_eq!(spdx_declared(&[], &mut ex), "NOASSERTION");
+        let ex = vec![(
+            "LicenseRef-Public-Domain".to_string(),
+            "Public Domain".to_string(),
+        )];
+        assert_eq!(
+            from_spdx(
+                Some("MIT AND (GPL-2.0-only OR LGPL-2.1-only) AND LicenseRef-Public-Domain"),
+                &ex
+            ),
+            ["MIT", "GPL-2.0-only OR LGPL-2.1-only", "Public Domain"]
+        );
+        assert_eq!(
+            from_spdx(Some("(MIT) OR (BSD-3-Clause)"), &ex),
+            ["(MIT) OR (BSD-3-Clause)"]
+        );
+        assert_eq!(from_spdx(Some("NOASSERTION"), &ex), Vec::<String>::new());
     }
 }

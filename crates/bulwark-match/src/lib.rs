@@ -227,24 +227,22 @@ pub fn match_report(
                     distro_name(d)
                 ),
             }),
-            (Some(d), Some(e)) => {
-                if !ecosystems.iter().any(|x| target::ecosystem_applies(e, x)) {
-                    notices.push(Notice {
-                        level: NoticeLevel::Warning,
-                        code: "no-advisories-for-distro".into(),
-                        message: format!(
-                            "the advisory database has no advisories for {} ({}): its OS \
+            (Some(d), Some(e)) if !ecosystems.iter().any(|x| target::ecosystem_applies(e, x)) => {
+                notices.push(Notice {
+                    level: NoticeLevel::Warning,
+                    code: "no-advisories-for-distro".into(),
+                    message: format!(
+                        "the advisory database has no advisories for {} ({}): its OS \
                              packages could not be checked; add the distribution's feed",
-                            distro_name(d),
-                            e.exact
-                                .iter()
-                                .chain(e.prefixes.iter())
-                                .cloned()
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    });
-                }
+                        distro_name(d),
+                        e.exact
+                            .iter()
+                            .chain(e.prefixes.iter())
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                });
             }
             _ => {}
         }

@@ -344,6 +344,8 @@ const ALIASES: &[(&str, &str)] = &[
     ("TCL/TK", "TCL"),
     ("Sleepycat License", "Sleepycat"),
     ("Public Domain", "LicenseRef-Public-Domain"),
+    ("SUSE-Public-Domain", "LicenseRef-Public-Domain"),
+    ("OpenLDAP", "OLDAP-2.8"),
     ("public-domain", "LicenseRef-Public-Domain"),
     ("PD", "LicenseRef-Public-Domain"),
     ("Proprietary", "LicenseRef-Proprietary"),

@@ -717,6 +717,30 @@ pub const LICENSE_TABLE: &[(&str, &str)] = &[
         "MIT and ASL 2.0 and BSD",
         "MIT AND Apache-2.0 AND BSD-3-Clause",
     ),
+    ("GPL+ AND MIT", "GPL-1.0-or-later AND MIT"),
+    (
+        "(LGPLv3+ or GPLv2+) and GPLv3+",
+        "(LGPL-3.0-or-later OR GPL-2.0-or-later) AND GPL-3.0-or-later",
+    ),
+    (
+        "BSD AND Public Domain AND (ASL 2.0 OR CC0 1.0 OR OpenSSL)",
+        "BSD-3-Clause AND LicenseRef-Public-Domain AND (Apache-2.0 OR CC0-1.0 OR OpenSSL)",
+    ),
+    ("GPLv2+ WITH exceptions", "GPL-2.0-or-later"),
+    ("MPLv2.0", "MPL-2.0"),
+    ("LGPLv2.1 AND GPLv2", "LGPL-2.1-only AND GPL-2.0-only"),
+    // apk (Alpine / openSUSE) license fields
+    (
+        "GPL-2.0-or-later AND LGPL-2.1-or-later",
+        "GPL-2.0-or-later AND LGPL-2.1-or-later",
+    ),
+    (
+        "LGPL-2.1-or-later AND LGPL-2.1-or-later WITH GCC-exception-2.0",
+        "LGPL-2.1-or-later AND LGPL-2.1-or-later WITH GCC-exception-2.0",
+    ),
+    ("SUSE-Public-Domain", "LicenseRef-Public-Domain"),
+    ("OpenLDAP", "OLDAP-2.8"),
+    ("zlib", "Zlib"),
 ];
 
 #[test]

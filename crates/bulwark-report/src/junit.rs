@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use crate::{Finding, Report};
 
 /// Escape text for XML attribute values and character data.
-fn esc(text: &str) -> String {
+pub(crate) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
         match ch {

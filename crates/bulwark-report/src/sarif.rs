@@ -14,7 +14,7 @@ use crate::{Finding, Report, Severity};
 /// URI of the SARIF 2.1.0 schema written into `$schema`.
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-fn level(sev: Severity) -> &'static str {
+pub(crate) fn level(sev: Severity) -> &'static str {
     match sev {
         Severity::Critical | Severity::High => "error",
         Severity::Medium => "warning",
@@ -23,7 +23,7 @@ fn level(sev: Severity) -> &'static str {
 }
 
 /// Numeric score in the CVSS-like scale GitHub uses to bucket `security-severity`.
-fn security_severity(sev: Severity) -> &'static str {
+pub(crate) fn security_severity(sev: Severity) -> &'static str {
     match sev {
         Severity::Critical => "9.5",
         Severity::High => "8.0",
@@ -35,7 +35,7 @@ fn security_severity(sev: Severity) -> &'static str {
 
 /// Turn a file path into a relative URI reference: forward slashes, percent-encoded spaces and
 /// other characters that are not allowed in URIs.
-fn uri(path: &str) -> String {
+pub(crate) fn uri(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for ch in path.chars() {
         let ch = if ch == '\\' { '/' } else { ch };

@@ -1,0 +1,331 @@
+//! The scan as JUnit XML, the format CI systems (Jenkins, GitLab, Azure DevOps, CircleCI) show
+//! as test results.
+//!
+//! One `<testsuite>` per file the packages were read from (package database, installed
+//! packages directory, lockfile, archive, binary; the same groups as the table). In it, one
+//! `<testcase>` per package with findings (`classname` = the file, `name` = `package@version`):
+//! a `<failure>` (type = the highest severity) listing each active vulnerability with its
+//! status, fixed version, title, first reference and the layer that introduced the package;
+//! a package whose findings are all suppressed is `<skipped>` with the reasons. A file without
+//! any finding gets one passing testcase (`N packages, no known vulnerabilities`), so clean
+//! files show up without one testcase per package. License findings form a `license policy`
+//! suite (suppressed ones skipped); notices form a `scan notices` suite of passing testcases
+//! whose `<system-out>` carries the text.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::util::{self, Group};
+use super::{PackageRef, ScanReport, VulnFinding};
+use crate::junit::esc;
+use crate::Severity;
+
+/// One testcase being built.
+struct Case {
+    classname: String,
+    name: String,
+    /// `(message, type, body)` of a failure.
+    failure: Option<(String, String, String)>,
+    skipped: Option<String>,
+    system_out: Option<String>,
+}
+
+struct Suite {
+    name: String,
+    cases: Vec<Case>,
+}
+
+fn vuln_line(v: &VulnFinding) -> String {
+    let mut line = format!("{} {}", v.id, v.severity.as_str());
+    if v.kev {
+        line.push_str(" KEV");
+    }
+    if v.fixed_versions.is_empty() {
+        let _ = write!(line, " - no fix ({})", v.status.as_str());
+    } else {
+        let _ = write!(line, " - fixed in {}", v.fixed_versions.join(", "));
+    }
+    if let Some(t) = &v.title {
+        let _ = write!(line, " - {}", util::one_line(t));
+    }
+    line
+}
+
+fn package_case(classname: &str, p: &PackageRef, findings: &[&VulnFinding]) -> Case {
+    let name = format!("{}@{}", p.name, p.version);
+    let active: Vec<&&VulnFinding> = findings
+        .iter()
+        .filter(|v| v.suppression.is_none())
+        .collect();
+    let suppressed: Vec<&&VulnFinding> = findings
+        .iter()
+        .filter(|v| v.suppression.is_some())
+        .collect();
+    let mut case = Case {
+        classname: classname.to_string(),
+        name,
+        failure: None,
+        skipped: None,
+        system_out: None,
+    };
+    if active.is_empty() {
+        let reasons: Vec<String> = suppressed
+            .iter()
+            .filter_map(|v| {
+                v.suppression
+                    .as_ref()
+                    .map(|s| format!("{}: {}", v.id, s.reason))
+            })
+            .collect();
+        case.skipped = Some(format!("suppressed: {}", reasons.join("; ")));
+        return case;
+    }
+    let worst = active
+        .iter()
+        .map(|v| v.severity)
+        .max()
+        .unwrap_or(Severity::Unknown);
+    let ids: Vec<String> = active
+        .iter()
+        .map(|v| format!("{} ({})", v.id, v.severity.as_str()))
+        .collect();
+    let message = format!(
+        "{} vulnerabilit{}: {}",
+        active.len(),
+        if active.len() == 1 { "y" } else { "ies" },
+        ids.join(", ")
+    );
+    let mut body = String::new();
+    for v in &active {
+        body.push_str(&vuln_line(v));
+        body.push('\n');
+        if let Some(r) = v.references.first() {
+            let _ = writeln!(body, "  {r}");
+        }
+    }
+    let first = active[0];
+    if let Some(l) = &first.layer {
+        let _ = write!(
+            body,
+            "Introduced by layer {} ({})",
+            l.index,
+            util::origin_name(first.origin)
+        );
+        if let Some(c) = &l.created_by {
+            let _ = write!(body, ": {}", util::one_line(c));
+        }
+        body.push('\n');
+    }
+    if !suppressed.is_empty() {
+        body.push_str("Suppressed:\n");
+        for v in &suppressed {
+            if let Some(s) = &v.suppression {
+                let _ = writeln!(body, "  {} - {}", v.id, s.reason);
+            }
+        }
+    }
+    case.failure = Some((message, worst.as_str().to_string(), body));
+    case
+}
+
+/// A package within a group: name, version, file.
+type PackageKey = (String, String, String);
+
+/// Render the scan as JUnit XML (ends with a newline).
+pub fn write(report: &ScanReport) -> String {
+    // Findings per group, then per package (name, version, file).
+    let mut groups: BTreeMap<Group, BTreeMap<PackageKey, Vec<&VulnFinding>>> = BTreeMap::new();
+    let mut clean_count: BTreeMap<Group, usize> = BTreeMap::new();
+    for p in &report.packages {
+        let g = Group::of(p.kind, &p.found_in);
+        groups.entry(g.clone()).or_default();
+        let has = report
+            .vulnerabilities
+            .iter()
+            .any(|v| v.package.purl == p.purl && v.package.found_in == p.found_in);
+        if !has {
+            *clean_count.entry(g).or_default() += 1;
+        }
+    }
+    for v in &report.vulnerabilities {
+        let p = &v.package;
+        groups
+            .entry(Group::of_ref(p))
+            .or_default()
+            .entry((p.name.clone(), p.version.clone(), p.found_in.clone()))
+            .or_default()
+            .push(v);
+    }
+    let mut suites: Vec<Suite> = Vec::new();
+    for (g, packages) in &groups {
+        let mut cases = Vec::new();
+        for list in packages.values() {
+            let mut list = list.clone();
+            list.sort_by(|a, b| util::finding_order(a, b));
+            cases.push(package_case(&g.path, &list[0].package, &list));
+        }
+        if packages.is_empty() {
+            let n = clean_count.get(g).copied().unwrap_or(0);
+            cases.push(Case {
+                classname: g.path.clone(),
+                name: format!(
+                    "{n} package{}, no known vulnerabilities",
+                    if n == 1 { "" } else { "s" }
+                ),
+                failure: None,
+                skipped: None,
+                system_out: None,
+            });
+        }
+        suites.push(Suite {
+            name: format!("{} ({})", g.path, g.kind.label()),
+            cases,
+        });
+    }
+    if !report.licenses.is_empty() {
+        let mut list: Vec<_> = report.licenses.iter().collect();
+        list.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.package.name.cmp(&b.package.name))
+        });
+        let cases = list
+            .iter()
+            .map(|l| {
+                let mut c = Case {
+                    classname: "license policy".to_string(),
+                    name: format!("{}@{} {}", l.package.name, l.package.version, l.license),
+                    failure: None,
+                    skipped: None,
+                    system_out: None,
+                };
+                match &l.suppression {
+                    Some(s) => c.skipped = Some(format!("suppressed: {}", s.reason)),
+                    None => {
+                        c.failure = Some((
+                            format!("license {} not allowed ({})", l.license, l.rule),
+                            l.severity.as_str().to_string(),
+                            format!(
+                                "{}@{} ({}) is licensed {}: {}\nFound in {}\n",
+                                l.package.name,
+                                l.package.version,
+                                l.package.purl,
+                                l.license,
+                                l.rule,
+                                l.package.found_in
+                            ),
+                        ))
+                    }
+                }
+                c
+            })
+            .collect();
+        suites.push(Suite {
+            name: "license policy".to_string(),
+            cases,
+        });
+    }
+    if !report.notices.is_empty() {
+        let cases = report
+            .notices
+            .iter()
+            .map(|n| Case {
+                classname: "scan notices".to_string(),
+                name: n.code.clone(),
+                failure: None,
+                skipped: None,
+                system_out: Some(format!(
+                    "{}: {}",
+                    if n.level == super::NoticeLevel::Warning {
+                        "WARNING"
+                    } else {
+                        "NOTE"
+                    },
+                    n.message
+                )),
+            })
+            .collect();
+        suites.push(Suite {
+            name: "scan notices".to_string(),
+            cases,
+        });
+    }
+
+    let count = |f: &dyn Fn(&Case) -> bool| -> usize {
+        suites
+            .iter()
+            .map(|s| s.cases.iter().filter(|c| f(c)).count())
+            .sum()
+    };
+    let tests = count(&|_| true);
+    let failures = count(&|c| c.failure.is_some());
+    let skipped = count(&|c| c.skipped.is_some());
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\">",
+        esc(&format!("bulwark scan {}", report.target.name))
+    );
+    for s in &suites {
+        let f = s.cases.iter().filter(|c| c.failure.is_some()).count();
+        let k = s.cases.iter().filter(|c| c.skipped.is_some()).count();
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{f}\" errors=\"0\" skipped=\"{k}\" timestamp=\"{}\">",
+            esc(&s.name),
+            s.cases.len(),
+            esc(report.created_at.trim_end_matches('Z'))
+        );
+        for c in &s.cases {
+            let open = format!(
+                "    <testcase classname=\"{}\" name=\"{}\"",
+                esc(&c.classname),
+                esc(&c.name)
+            );
+            if c.failure.is_none() && c.skipped.is_none() && c.system_out.is_none() {
+                let _ = writeln!(out, "{open}/>");
+                continue;
+            }
+            let _ = writeln!(out, "{open}>");
+            if let Some((message, kind, body)) = &c.failure {
+                let _ = writeln!(
+                    out,
+                    "      <failure message=\"{}\" type=\"{}\">{}</failure>",
+                    esc(message),
+                    esc(kind),
+                    esc(body)
+                );
+            }
+            if let Some(reason) = &c.skipped {
+                let _ = writeln!(out, "      <skipped message=\"{}\"/>", esc(reason));
+            }
+            if let Some(text) = &c.system_out {
+                let _ = writeln!(out, "      <system-out>{}</system-out>", esc(text));
+            }
+            out.push_str("    </testcase>\n");
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testdata;
+
+    #[test]
+    fn suites_cases_and_escaping() {
+        let mut report = testdata::sample();
+        let out = super::write(&report);
+        assert!(out.contains(
+            "<testsuites name=\"bulwark scan registry.example.com/shop/api:1.4\" tests=\"14\" failures=\"10\" errors=\"0\" skipped=\"1\">"
+        ), "{out}");
+        assert!(out.contains("<testsuite name=\"/app/Cargo.lock (lockfile)\" tests=\"1\""));
+        assert!(out.contains("<testcase classname=\"/usr/local/lib/python3.7/site-packages\" name=\"urllib3@1.26.4\">\n      <skipped message=\"suppressed: CVE-2021-33503: not_affected: vulnerable_code_not_in_execute_path (vex/api.openvex.json)\"/>"));
+        report.vulnerabilities[0].title = Some("<script>\"&'".into());
+        let out = super::write(&report);
+        assert!(out.contains("&lt;script&gt;&quot;&amp;&apos;"));
+        assert!(!out.contains("<script>"));
+    }
+}

@@ -164,7 +164,7 @@ fn target_of(meta: &ImageMeta, inventory: &Inventory) -> ScanTarget {
             name: b.name.clone(),
             digest: b.digest.clone(),
             layers: b.layers,
-            evidence: serde_json::to_value(&b.evidence)
+            evidence: serde_json::to_value(b.evidence)
                 .ok()
                 .and_then(|v| v.as_str().map(String::from))
                 .unwrap_or_else(|| format!("{:?}", b.evidence).to_lowercase()),

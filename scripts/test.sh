@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-test-deps.sh
+# Tests that need an optional tool (validators, reference tools, Docker) fail instead of skipping.
+export BULWARK_REQUIRE_TOOLS=1
 export BULWARK_DEBIAN_ROOTFS="${BULWARK_CACHE:-$HOME/.cache/bulwark-tests}/bookworm-rootfs"
 if [ -d ../shared/corpus ] && [ -z "${BULWARK_CORPUS:-}" ]; then
   # Optional: full advisory sets for the database-build checks (skipped loudly without it).

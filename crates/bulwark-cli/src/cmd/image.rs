@@ -34,6 +34,10 @@ pub struct ImageArgs {
     /// Refuse any single layer entry larger than this.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_entry_bytes)]
     pub max_entry_bytes: u64,
+
+    /// Layer diff ids of a base image the user named (`scan --base-image`); not a flag here.
+    #[arg(skip)]
+    pub base_diff_ids: Option<Vec<String>>,
 }
 
 impl ImageArgs {
@@ -57,7 +61,7 @@ impl ImageArgs {
             platform,
             insecure: self.insecure,
             limits: self.limits(),
-            base_diff_ids: None,
+            base_diff_ids: self.base_diff_ids.clone(),
         })
     }
 

@@ -85,7 +85,9 @@ details.finding .id{font-weight:600}details.finding .t{display:block;margin-left
 .detail dl{display:grid;grid-template-columns:max-content 1fr;gap:3px 14px;margin:0}
 .detail dt{color:var(--muted)}.detail dd{margin:0;word-break:break-word}
 .detail ul{margin:0;padding-left:18px}
-.detail table{width:auto;background:transparent}.detail td,.detail th{padding:2px 8px 2px 0;border:0;position:static}
+.detail table{width:auto;background:transparent}.detail td,.detail th{padding:2px 8px 2px 0;border:0;position:static;white-space:nowrap}
+.detail td:last-child{white-space:normal;word-break:break-all}
+td.vuln{min-width:340px}
 .filters{display:flex;flex-wrap:wrap;gap:10px 22px;align-items:center;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 14px;margin:0 0 10px}
 .filters fieldset{border:0;margin:0;padding:0;display:flex;gap:10px;align-items:center}
 .filters legend{float:left;margin-right:6px;color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}
@@ -441,7 +443,7 @@ fn details(v: &VulnFinding) -> String {
         row(
             "EPSS",
             format!(
-                "{:.2}% chance of exploitation in 30 days (percentile {:.1})",
+                "{:.2}% chance of exploitation in 30 days (percentile {:.2})",
                 e.score * 100.0,
                 e.percentile * 100.0
             ),
@@ -547,8 +549,9 @@ fn findings_table(report: &ScanReport, out: &mut String) {
         let _ = write!(
             out,
             "<td data-v=\"{}\"><span class=\"sev {}\">{}</span>{score}</td>",
-            u32::from(sev_rank(v.severity)) * 100
-                + util::max_score(v).map_or(0, |s| (s * 10.0) as u32 % 100),
+            // Severity first, CVSS score (0.0 to 10.0) within it.
+            u32::from(sev_rank(v.severity)) * 1000
+                + util::max_score(v).map_or(0, |s| (s.clamp(0.0, 10.0) * 10.0) as u32),
             v.severity.as_str(),
             v.severity.as_str()
         );
@@ -560,7 +563,7 @@ fn findings_table(report: &ScanReport, out: &mut String) {
         let title = v.title.as_deref().map(util::one_line).unwrap_or_default();
         let _ = write!(
             out,
-            "<td data-v=\"{}\"><details class=\"finding\"><summary><span class=\"id\">{}</span>{kev}<span class=\"t\">{}</span></summary>{}</details></td>",
+            "<td class=\"vuln\" data-v=\"{}\"><details class=\"finding\"><summary><span class=\"id\">{}</span>{kev}<span class=\"t\">{}</span></summary>{}</details></td>",
             h(&v.id.to_lowercase()),
             h(&v.id),
             h(&title),

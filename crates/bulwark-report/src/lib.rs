@@ -1,6 +1,9 @@
-//! Generic finding reports: one data model ([`Report`], [`Finding`], [`Rule`]) and four writers
-//! for it: a [`table`] for people, versioned [`json`], [`sarif`] 2.1.0 for code-scanning
-//! dashboards and [`junit`] XML for CI test views.
+//! Finding reports. Two data models and their writers:
+//!
+//! - generic rule findings ([`Report`], [`Finding`], [`Rule`]), used by the configuration audit,
+//!   with four writers: a [`table`] for people, versioned [`json`], [`sarif`] 2.1.0 for
+//!   code-scanning dashboards and [`junit`] XML for CI test views;
+//! - the vulnerability scan's result ([`scan::ScanReport`]) with its own writers under [`scan`].
 //!
 //! The types know nothing about where findings come from (configuration audit today,
 //! vulnerability scans later): a finding is a rule id, a severity, a message, a location in a
@@ -13,6 +16,7 @@
 pub mod json;
 pub mod junit;
 pub mod sarif;
+pub mod scan;
 pub mod table;
 
 use std::collections::BTreeMap;

@@ -11,6 +11,7 @@
 //! What it does not do: read images (`bulwark-walk`, `bulwark-source`) or parse any particular
 //! package format (`bulwark-os`, `bulwark-lang`).
 
+pub mod distro;
 mod package;
 
 use std::any::Any;

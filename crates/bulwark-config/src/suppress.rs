@@ -23,7 +23,19 @@ pub struct IgnoreEntry {
     pub line: u32,
 }
 
+/// The keys an entry of `.bulwarkignore.yaml` may have. The file is shared with `bulwark scan`
+/// (`bulwark_policy::ignore`), whose entries add `package`, `purl` and `type`/`kind`.
+pub const ENTRY_KEYS: &[&str] = &[
+    "id", "path", "reason", "owner", "expires", "package", "purl", "type", "kind",
+];
+
 /// Parse a suppression file: a YAML list of entries, or a mapping with an `ignores` list.
+///
+/// Only the entries for `bulwark config` are returned: entries that name a `package` or `purl`,
+/// or whose `type`/`kind` is not `config`, are for scan findings and are skipped (an `id: "*"`
+/// scoped to one package must not suppress every configuration finding). A key outside
+/// [`ENTRY_KEYS`] is an error naming the line, so a typo (`expire:`) does not silently turn an
+/// entry into something else.
 pub fn parse_ignore_file(text: &str) -> Result<Vec<IgnoreEntry>, Error> {
     let docs = crate::yaml::parse_documents(text)?;
     let Some(doc) = docs.first() else {
@@ -35,25 +47,40 @@ pub fn parse_ignore_file(text: &str) -> Result<Vec<IgnoreEntry>, Error> {
     };
     let mut out = Vec::new();
     for item in list.items() {
+        let line = item.span.start.line;
+        let unknown: Vec<String> = item
+            .entries()
+            .iter()
+            .filter_map(|(k, _)| k.scalar())
+            .filter(|k| !ENTRY_KEYS.contains(&k.as_str()))
+            .map(|k| format!("`{k}`"))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(Error::Parse(format!(
+                "suppression entry at line {line} has unknown key(s) {}; allowed: {}",
+                unknown.join(", "),
+                ENTRY_KEYS.join(", ")
+            )));
+        }
         let s = |k: &str| item.get(k).and_then(Node::scalar);
+        if !is_for_config(item, line)? {
+            continue;
+        }
         let Some(id) = s("id") else {
             return Err(Error::Parse(format!(
-                "suppression entry at line {} has no `id`",
-                item.span.start.line
+                "suppression entry at line {line} has no `id`"
             )));
         };
         let Some(reason) = s("reason").filter(|r| !r.trim().is_empty()) else {
             return Err(Error::Parse(format!(
-                "suppression entry at line {} has no `reason`",
-                item.span.start.line
+                "suppression entry at line {line} has no `reason`"
             )));
         };
         let expires = s("expires");
         if let Some(e) = &expires {
             if parse_date(e).is_none() {
                 return Err(Error::Parse(format!(
-                    "suppression entry at line {}: `expires` must be YYYY-MM-DD, got `{e}`",
-                    item.span.start.line
+                    "suppression entry at line {line}: `expires` must be YYYY-MM-DD, got `{e}`"
                 )));
             }
         }
@@ -63,10 +90,38 @@ pub fn parse_ignore_file(text: &str) -> Result<Vec<IgnoreEntry>, Error> {
             reason,
             owner: s("owner"),
             expires,
-            line: item.span.start.line,
+            line,
         });
     }
     Ok(out)
+}
+
+/// Whether an entry is for configuration findings: no `package`/`purl`, and a `type`/`kind`
+/// (synonyms) that is absent or `config`. The type values are the ones the scan accepts, so an
+/// entry the scan would reject is rejected here too rather than silently skipped.
+fn is_for_config(item: &Node, line: u32) -> Result<bool, Error> {
+    let s = |k: &str| item.get(k).and_then(Node::scalar);
+    let ty = match (s("type"), s("kind")) {
+        (Some(a), Some(b)) if !a.eq_ignore_ascii_case(&b) => {
+            return Err(Error::Parse(format!(
+                "suppression entry at line {line}: `type: {a}` and `kind: {b}` disagree"
+            )))
+        }
+        (Some(a), _) | (None, Some(a)) => Some(a.to_ascii_lowercase()),
+        (None, None) => None,
+    };
+    let config_type = match ty.as_deref() {
+        None | Some("config" | "misconfiguration") => true,
+        Some("vulnerability" | "vuln" | "vulnerabilities" | "license" | "licence" | "licenses") => {
+            false
+        }
+        Some(other) => {
+            return Err(Error::Parse(format!(
+                "suppression entry at line {line}: `type` must be vulnerability, license or config, got `{other}`"
+            )))
+        }
+    };
+    Ok(config_type && item.get("package").is_none() && item.get("purl").is_none())
 }
 
 /// Parse `YYYY-MM-DD` into a comparable (year, month, day).
@@ -301,5 +356,78 @@ mod tests {
         assert_eq!(e[0].expires.as_deref(), Some("2030-01-01"));
         assert!(parse_ignore_file("- id: X\n").is_err());
         assert!(parse_ignore_file("- id: X\n  reason: r\n  expires: soon\n").is_err());
+    }
+
+    /// The file is shared with `bulwark scan`: its entries are skipped, not applied to every
+    /// configuration finding.
+    #[test]
+    fn ignore_file_skips_scan_entries() {
+        let text = "ignores:
+  - id: '*'
+    package: foo
+    reason: scan entry scoped to one package
+  - id: CVE-2024-1
+    purl: pkg:npm/lodash@4.17.*
+    reason: scan entry by purl
+  - id: '*'
+    path: 'app/*.jar'
+    type: vulnerability
+    reason: typed for vulnerabilities
+  - id: license:GPL-3.0*
+    kind: license
+    reason: typed for licenses
+  - id: BW-DF-001
+    type: config
+    reason: typed for config
+  - id: BW-K8S-002
+    kind: misconfiguration
+    path: k8s/*.yaml
+    reason: synonym
+  - id: '*'
+    path: vendor/**
+    reason: untyped config entry
+";
+        let e = parse_ignore_file(text).unwrap();
+        let got: Vec<(&str, Option<&str>, u32)> = e
+            .iter()
+            .map(|e| (e.id.as_str(), e.path.as_deref(), e.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("BW-DF-001", None, 15),
+                ("BW-K8S-002", Some("k8s/*.yaml"), 18),
+                ("*", Some("vendor/**"), 22),
+            ]
+        );
+        // Applied, the package-scoped `id: '*'` suppresses nothing.
+        let e = parse_ignore_file("- id: '*'\n  package: foo\n  reason: r\n").unwrap();
+        assert!(e.is_empty());
+        let e = parse_ignore_file("- id: X\n  type: vulnerabilty\n  reason: r\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "parse error: suppression entry at line 1: `type` must be vulnerability, license or config, got `vulnerabilty`"
+        );
+        let e = parse_ignore_file("- id: X\n  type: config\n  kind: license\n  reason: r\n")
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("line 1: `type: config` and `kind: license` disagree"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn ignore_file_rejects_unknown_keys() {
+        let e = parse_ignore_file(
+            "ignores:\n  - id: BW-DF-001\n    reason: r\n  - id: BW-DF-002\n    reason: r\n    expire: 2030-01-01\n    pakage: x\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "parse error: suppression entry at line 4 has unknown key(s) `expire`, `pakage`; allowed: id, path, reason, owner, expires, package, purl, type, kind"
+        );
+        // Unknown keys are errors on scan entries too: the typo is the same mistake.
+        assert!(parse_ignore_file("- id: X\n  purl: pkg:npm/a\n  reasn: r\n").is_err());
     }
 }

@@ -3,7 +3,13 @@
 
 use std::collections::BTreeMap;
 
+use bulwark_catalog::distro::debian_release_of;
 use bulwark_catalog::{CatalogContext, Cataloger, Distro, EntryMeta, Hit, Parsed, Stage};
+
+/// Family, release and end-of-life rules live next to [`Distro`] in `bulwark-catalog`, so the
+/// SBOM readers apply the same ones without depending on this crate; re-exported here for
+/// callers of the old paths.
+pub use bulwark_catalog::distro::{eol_of, finalize};
 
 /// The files this cataloger reads, in order of preference for the release itself.
 const OS_RELEASE: &str = "/etc/os-release";
@@ -314,170 +320,6 @@ fn first_version(line: &str) -> Option<String> {
     line.split_whitespace()
         .find(|t| t.starts_with(|c: char| c.is_ascii_digit()))
         .map(|t| t.trim_end_matches([',', ')']).to_string())
-}
-
-/// Fill family, release and eol from id/version.
-fn finalize(mut d: Distro) -> Distro {
-    d.family = family_of(&d.id, &d.id_like).to_string();
-    d.release = release_of(&d);
-    d.eol = d
-        .release
-        .as_deref()
-        .and_then(|r| eol_of(&d.id, r))
-        .map(str::to_string);
-    d
-}
-
-/// The family used for matching: the lineage whose advisories and version rules apply.
-fn family_of(id: &str, id_like: &[String]) -> &'static str {
-    match id {
-        "debian" | "ubuntu" => "debian",
-        "alpine" => "alpine",
-        "wolfi" | "chainguard" => "wolfi",
-        "rhel" | "centos" | "rocky" | "almalinux" | "ol" | "fedora" => "redhat",
-        "amzn" => "amazon",
-        "sles"
-        | "sles_sap"
-        | "sled"
-        | "sle-micro"
-        | "opensuse"
-        | "opensuse-leap"
-        | "opensuse-tumbleweed" => "suse",
-        "mariner" | "azurelinux" => "mariner",
-        _ => {
-            for like in id_like {
-                match like.as_str() {
-                    "debian" | "ubuntu" => return "debian",
-                    "alpine" => return "alpine",
-                    "rhel" | "fedora" | "centos" => return "redhat",
-                    "suse" | "sles" | "opensuse" => return "suse",
-                    _ => {}
-                }
-            }
-            "unknown"
-        }
-    }
-}
-
-/// Debian codename -> major release.
-fn debian_release_of(codename: &str) -> Option<&'static str> {
-    Some(match codename {
-        "jessie" => "8",
-        "stretch" => "9",
-        "buster" => "10",
-        "bullseye" => "11",
-        "bookworm" => "12",
-        "trixie" => "13",
-        "forky" => "14",
-        "sid" => "unstable",
-        _ => return None,
-    })
-}
-
-/// The release advisory feeds key on.
-fn release_of(d: &Distro) -> Option<String> {
-    let v = d.version_id.as_deref();
-    let major = || v.and_then(|v| v.split('.').next()).map(str::to_string);
-    let major_minor = || {
-        v.map(|v| {
-            let mut parts = v.split('.');
-            match (parts.next(), parts.next()) {
-                (Some(a), Some(b)) => format!("{a}.{b}"),
-                (Some(a), None) => a.to_string(),
-                _ => v.to_string(),
-            }
-        })
-    };
-    match d.id.as_str() {
-        "debian" => major().or_else(|| {
-            d.codename
-                .as_deref()
-                .and_then(debian_release_of)
-                .map(str::to_string)
-        }),
-        "alpine" => {
-            // Edge snapshots carry versions like 3.19_alpha20230901.
-            if v.is_some_and(|v| v.contains("_alpha") || v.contains("edge")) {
-                Some("edge".to_string())
-            } else {
-                major_minor()
-            }
-        }
-        "rhel" | "centos" | "rocky" | "almalinux" | "ol" => major(),
-        // Amazon Linux AMI (v1) has VERSION_ID 2018.03; its advisories use "1".
-        "amzn" => v.map(|v| {
-            if v.starts_with("20") && v.contains('.') {
-                "1".to_string()
-            } else {
-                v.to_string()
-            }
-        }),
-        "wolfi" | "chainguard" | "opensuse-tumbleweed" => None,
-        "mariner" | "azurelinux" => major_minor(),
-        _ => v.map(str::to_string),
-    }
-}
-
-/// End of standard support, ISO date, by (id, release). Sources (checked 2026): Debian
-/// <https://wiki.debian.org/DebianReleases> (end of regular security support, not LTS);
-/// Ubuntu <https://ubuntu.com/about/release-cycle> (end of standard support);
-/// Alpine <https://alpinelinux.org/releases/>; RHEL
-/// <https://access.redhat.com/support/policy/updates/errata> (end of maintenance support),
-/// AlmaLinux/Rocky follow RHEL's dates (<https://wiki.almalinux.org/release-notes/>,
-/// <https://wiki.rockylinux.org/rocky/version/>); Amazon Linux
-/// <https://aws.amazon.com/amazon-linux-2/faqs/> and
-/// <https://docs.aws.amazon.com/linux/al2023/ug/release-cadence.html>; SLES
-/// <https://www.suse.com/lifecycle/> (general support); Fedora
-/// <https://docs.fedoraproject.org/en-US/releases/eol/>; all cross-checked with
-/// <https://endoflife.date>.
-const EOL: &[(&str, &str, &str)] = &[
-    ("debian", "8", "2018-06-17"),
-    ("debian", "9", "2020-07-06"),
-    ("debian", "10", "2022-09-10"),
-    ("debian", "11", "2024-08-14"),
-    ("debian", "12", "2026-06-10"),
-    ("ubuntu", "14.04", "2019-04-30"),
-    ("ubuntu", "16.04", "2021-04-30"),
-    ("ubuntu", "18.04", "2023-05-31"),
-    ("ubuntu", "20.04", "2025-05-29"),
-    ("ubuntu", "22.04", "2027-06-01"),
-    ("ubuntu", "24.04", "2029-05-31"),
-    ("alpine", "3.14", "2023-05-01"),
-    ("alpine", "3.15", "2023-11-01"),
-    ("alpine", "3.16", "2024-05-23"),
-    ("alpine", "3.17", "2024-11-22"),
-    ("alpine", "3.18", "2025-05-09"),
-    ("alpine", "3.19", "2025-11-01"),
-    ("alpine", "3.20", "2026-04-01"),
-    ("alpine", "3.21", "2026-11-01"),
-    ("alpine", "3.22", "2027-05-01"),
-    ("rhel", "7", "2024-06-30"),
-    ("rhel", "8", "2029-05-31"),
-    ("rhel", "9", "2032-05-31"),
-    ("centos", "7", "2024-06-30"),
-    ("centos", "8", "2021-12-31"),
-    ("almalinux", "8", "2029-03-01"),
-    ("almalinux", "9", "2032-05-31"),
-    ("rocky", "8", "2029-05-31"),
-    ("rocky", "9", "2032-05-31"),
-    ("amzn", "1", "2023-12-31"),
-    ("amzn", "2", "2026-06-30"),
-    ("amzn", "2023", "2029-06-30"),
-    ("sles", "12.5", "2024-10-31"),
-    ("sles", "15.4", "2023-12-31"),
-    ("sles", "15.5", "2024-12-31"),
-    ("sles", "15.6", "2025-12-31"),
-    ("fedora", "38", "2024-05-21"),
-    ("fedora", "39", "2024-11-26"),
-    ("fedora", "40", "2025-05-13"),
-    ("fedora", "41", "2025-12-15"),
-];
-
-/// End of standard support for a release, when known.
-pub fn eol_of(id: &str, release: &str) -> Option<&'static str> {
-    EOL.iter()
-        .find(|(i, r, _)| *i == id && *r == release)
-        .map(|(_, _, d)| *d)
 }
 
 #[cfg(test)]

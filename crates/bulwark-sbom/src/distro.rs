@@ -1,8 +1,9 @@
 //! The distribution an SBOM describes, with the family and release the matcher keys on.
 //!
-//! The family/release rules mirror `bulwark-os`'s os-release reader (kept private there); an
-//! SBOM only gives the id, version and codename, so only those rules are needed.
+//! The family/release/end-of-life rules are `bulwark_catalog::distro::finalize`, the same ones
+//! the os-release reader applies; an SBOM only gives the id, version and codename they need.
 
+use bulwark_catalog::distro::finalize;
 use bulwark_catalog::{Distro, Package};
 
 use crate::purl::Purl;
@@ -21,7 +22,7 @@ pub(crate) fn from_fields(
         return None;
     }
     let nonempty = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(String::from);
-    let mut d = Distro {
+    Some(finalize(Distro {
         id,
         id_like: id_like.to_vec(),
         version_id: nonempty(version_id),
@@ -29,15 +30,7 @@ pub(crate) fn from_fields(
         pretty_name: nonempty(pretty_name),
         found_in: found_in.to_string(),
         ..Distro::default()
-    };
-    d.family = family_of(&d.id, &d.id_like).to_string();
-    d.release = release_of(&d);
-    d.eol = d
-        .release
-        .as_deref()
-        .and_then(|r| bulwark_os::distro::eol_of(&d.id, r))
-        .map(str::to_string);
-    Some(d)
+    }))
 }
 
 /// The distribution named by the `distro=` qualifier of the OS packages' purls
@@ -72,88 +65,6 @@ pub(crate) fn from_purls(packages: &[Package]) -> Option<Distro> {
         },
     };
     from_fields(id, version, codename, None, &[], "purl distro qualifier")
-}
-
-/// The family used for matching: the lineage whose advisories and version rules apply.
-fn family_of(id: &str, id_like: &[String]) -> &'static str {
-    match id {
-        "debian" | "ubuntu" => "debian",
-        "alpine" => "alpine",
-        "wolfi" | "chainguard" => "wolfi",
-        "rhel" | "redhat" | "centos" | "rocky" | "almalinux" | "ol" | "oracle" | "fedora" => {
-            "redhat"
-        }
-        "amzn" | "amazonlinux" => "amazon",
-        "sles"
-        | "sles_sap"
-        | "sled"
-        | "sle-micro"
-        | "opensuse"
-        | "opensuse-leap"
-        | "opensuse-tumbleweed" => "suse",
-        "mariner" | "azurelinux" => "mariner",
-        _ => {
-            for like in id_like {
-                match like.as_str() {
-                    "debian" | "ubuntu" => return "debian",
-                    "alpine" => return "alpine",
-                    "rhel" | "fedora" | "centos" => return "redhat",
-                    "suse" | "sles" | "opensuse" => return "suse",
-                    _ => {}
-                }
-            }
-            "unknown"
-        }
-    }
-}
-
-/// The release advisory feeds key on.
-fn release_of(d: &Distro) -> Option<String> {
-    let v = d.version_id.as_deref();
-    let major = || v.and_then(|v| v.split('.').next()).map(str::to_string);
-    let major_minor = || {
-        v.map(|v| {
-            let mut parts = v.split('.');
-            match (parts.next(), parts.next()) {
-                (Some(a), Some(b)) => format!("{a}.{b}"),
-                _ => v.to_string(),
-            }
-        })
-    };
-    match d.id.as_str() {
-        "debian" => major().or_else(|| {
-            let r = match d.codename.as_deref()? {
-                "jessie" => "8",
-                "stretch" => "9",
-                "buster" => "10",
-                "bullseye" => "11",
-                "bookworm" => "12",
-                "trixie" => "13",
-                "forky" => "14",
-                "sid" => "unstable",
-                _ => return None,
-            };
-            Some(r.to_string())
-        }),
-        "alpine" => {
-            if v.is_some_and(|v| v.contains("_alpha") || v.contains("edge")) {
-                Some("edge".to_string())
-            } else {
-                major_minor()
-            }
-        }
-        "rhel" | "centos" | "rocky" | "almalinux" | "ol" => major(),
-        "amzn" => v.map(|v| {
-            if v.starts_with("20") && v.contains('.') {
-                "1".to_string()
-            } else {
-                v.to_string()
-            }
-        }),
-        "wolfi" | "chainguard" | "opensuse-tumbleweed" => None,
-        "mariner" | "azurelinux" => major_minor(),
-        _ => v.map(str::to_string),
-    }
 }
 
 #[cfg(test)]

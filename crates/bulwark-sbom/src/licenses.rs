@@ -1,99 +1,12 @@
 //! License strings as the two formats want them: SPDX identifiers, expressions, or free text.
 //!
-//! The identifier list (`spdx-license-ids.txt`, licenses and exceptions) is the enum of
-//! CycloneDX's `spdx.schema.json` (v1.1-3.28.0, from cyclonedx-python-lib's bundled schemas,
-//! Apache-2.0): the strict CycloneDX validator rejects a `license.id` outside it.
+//! Whether a string is a listed SPDX id or a valid expression comes from `bulwark-license`
+//! (whose id list is the enum of CycloneDX's `spdx.schema.json`, so the strict CycloneDX
+//! validator accepts every `license.id` written); this module only decides how each format
+//! carries it.
 
-use std::sync::OnceLock;
-
+use bulwark_license::{canonical, idstring, is_compound, is_expression, spdx_id};
 use serde_json::{json, Value};
-
-const IDS: &str = include_str!("spdx-license-ids.txt");
-
-fn ids() -> &'static Vec<&'static str> {
-    static SORTED: OnceLock<Vec<&'static str>> = OnceLock::new();
-    SORTED.get_or_init(|| {
-        let mut v: Vec<&str> = IDS.lines().filter(|l| !l.is_empty()).collect();
-        v.sort_unstable();
-        v
-    })
-}
-
-/// The SPDX list's spelling of `id` (matched case-insensitively, as SPDX allows), if listed.
-pub(crate) fn spdx_id(id: &str) -> Option<&'static str> {
-    let list = ids();
-    if let Ok(i) = list.binary_search(&id) {
-        return Some(list[i]);
-    }
-    list.iter().copied().find(|k| k.eq_ignore_ascii_case(id))
-}
-
-/// Whether `text` is an SPDX license expression Bulwark can pass on as one: identifiers from
-/// the list (a trailing `+` allowed), `LicenseRef-`/`DocumentRef-` references, `AND`/`OR`/`WITH`
-/// and balanced parentheses.
-pub(crate) fn is_expression(text: &str) -> bool {
-    let spaced = text.replace('(', " ( ").replace(')', " ) ");
-    let mut depth = 0i32;
-    let mut expect_operand = true;
-    let mut tokens = 0;
-    for tok in spaced.split_whitespace() {
-        tokens += 1;
-        match tok {
-            "(" => {
-                if !expect_operand {
-                    return false;
-                }
-                depth += 1;
-            }
-            ")" => {
-                if expect_operand {
-                    return false;
-                }
-                depth -= 1;
-                if depth < 0 {
-                    return false;
-                }
-            }
-            "AND" | "OR" | "WITH" | "and" | "or" | "with" => {
-                if expect_operand {
-                    return false;
-                }
-                expect_operand = true;
-            }
-            id => {
-                if !expect_operand || !is_simple(id) {
-                    return false;
-                }
-                expect_operand = false;
-            }
-        }
-    }
-    tokens > 0 && depth == 0 && !expect_operand
-}
-
-/// An identifier that can stand alone in an expression.
-fn is_simple(id: &str) -> bool {
-    let valid_ref = |r: &str| {
-        !r.is_empty()
-            && r.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-    };
-    if let Some(r) = id.strip_prefix("LicenseRef-") {
-        return valid_ref(r);
-    }
-    if id.starts_with("DocumentRef-") {
-        return id
-            .split_once(":LicenseRef-")
-            .is_some_and(|(d, r)| valid_ref(&d["DocumentRef-".len()..]) && valid_ref(r));
-    }
-    spdx_id(id.strip_suffix('+').unwrap_or(id)).is_some()
-}
-
-/// Whether `text` is a compound expression (has an operator), not a single identifier.
-fn is_compound(text: &str) -> bool {
-    text.split_whitespace()
-        .any(|t| matches!(t, "AND" | "OR" | "WITH" | "and" | "or" | "with"))
-}
 
 /// The CycloneDX `licenses` array for a package's license strings: one `expression` when any
 /// entry is a compound expression (the schema forbids mixing expressions with license
@@ -157,7 +70,7 @@ pub(crate) fn spdx_declared(licenses: &[String], extracted: &mut Vec<Extracted>)
         if is_expression(l) {
             parts.push(canonical(l));
         } else {
-            let id = format!("LicenseRef-{}", sanitize_ref(l));
+            let id = format!("LicenseRef-{}", idstring(l));
             if !extracted.iter().any(|e| e.id == id) {
                 extracted.push(Extracted {
                     id: id.clone(),
@@ -173,53 +86,6 @@ pub(crate) fn spdx_declared(licenses: &[String], extracted: &mut Vec<Extracted>)
     }
     let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
     join_and(&refs)
-}
-
-/// An expression with identifiers in the list's spelling and upper-case operators.
-fn canonical(expr: &str) -> String {
-    let spaced = expr.replace('(', " ( ").replace(')', " ) ");
-    let mut out = String::new();
-    for tok in spaced.split_whitespace() {
-        let t = match tok {
-            "and" => "AND".to_string(),
-            "or" => "OR".to_string(),
-            "with" => "WITH".to_string(),
-            t if t.starts_with("LicenseRef-") || t.starts_with("DocumentRef-") => t.to_string(),
-            t => {
-                let (base, plus) = match t.strip_suffix('+') {
-                    Some(b) => (b, "+"),
-                    None => (t, ""),
-                };
-                match spdx_id(base) {
-                    Some(id) => format!("{id}{plus}"),
-                    None => t.to_string(),
-                }
-            }
-        };
-        if !out.is_empty() && !out.ends_with('(') && t != ")" {
-            out.push(' ');
-        }
-        out.push_str(&t);
-    }
-    out
-}
-
-/// The `idstring` of a `LicenseRef-` (letters, digits, `.` and `-`).
-fn sanitize_ref(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() || c == '.' {
-            out.push(c);
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let out = out.trim_matches('-').to_string();
-    if out.is_empty() {
-        "unknown".into()
-    } else {
-        out
-    }
 }
 
 /// License strings from a CycloneDX `licenses` array.
@@ -318,22 +184,6 @@ fn balanced(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn expressions() {
-        assert!(is_expression("MIT"));
-        assert!(is_expression(
-            "GPL-2.0-or-later WITH Classpath-exception-2.0"
-        ));
-        assert!(is_expression("(MIT OR Apache-2.0) AND BSD-3-Clause"));
-        assert!(is_expression("LicenseRef-foo.bar"));
-        assert!(is_expression("gpl-2.0+"));
-        assert!(!is_expression("GPL"));
-        assert!(!is_expression("MIT OR"));
-        assert!(!is_expression("(MIT"));
-        assert!(!is_expression("public domain"));
-        assert!(!is_expression(""));
-    }
 
     #[test]
     fn cyclonedx_license_choice() {

@@ -66,8 +66,13 @@ cp "$src/Dockerfile" "$ctx/Dockerfile"
 
 # --- base layer -------------------------------------------------------------------------------
 # Re-imported on every build so the base always matches the rootfs the tests compare with.
+# `docker import` records no CMD step in the history; a metadata-only `CMD` on top (as the
+# official Debian images end with) marks where the base image ends, still one layer.
 tar -C "$rootfs" --numeric-owner -cf - . | docker import \
-  -c 'CMD ["bash"]' -m "debootstrap --variant=minbase bookworm" - "$base" >/dev/null
+  -m "debootstrap --variant=minbase bookworm" - bulwark-test/bookworm-rootfs:1 >/dev/null
+mkdir -p "$work/base"
+printf 'FROM bulwark-test/bookworm-rootfs:1\nCMD ["bash"]\n' >"$work/base/Dockerfile"
+DOCKER_BUILDKIT=0 docker build -q -t "$base" "$work/base" >/dev/null 2>&1
 
 # --- Debian package -----------------------------------------------------------------------------
 mkdir -p "$ctx/debs"
@@ -130,9 +135,12 @@ cp "$src/rust/Cargo.toml" "$src/rust/Cargo.lock" "$ctx/rust/app/rust/"
 
 # --- Go -----------------------------------------------------------------------------------------
 mkdir -p "$ctx/go/usr/local/bin"
+# No -trimpath: with it, Go leaves -ldflags out of the build information, and the main
+# module's version (set by -X) would be lost. -buildvcs=false: the repository's commit would
+# otherwise change the binary at every commit.
 (cd "$src/go" && CGO_ENABLED=0 GOFLAGS=-mod=mod GOPROXY=off GOTOOLCHAIN=local \
   GOCACHE="$cache/all-ecosystems-gocache" \
-  go build -trimpath -ldflags "-X main.version=1.2.3" -o "$ctx/go/usr/local/bin/goapp" .)
+  go build -buildvcs=false -ldflags "-X main.version=1.2.3" -o "$ctx/go/usr/local/bin/goapp" .)
 go_version=$(go env GOVERSION)
 
 # --- Ruby, PHP, .NET ----------------------------------------------------------------------------
@@ -145,8 +153,9 @@ mkdir -p "$ctx/dotnet/app"
 cp -r "$src/dotnet" "$ctx/dotnet/app/dotnet"
 
 # --- build and save -----------------------------------------------------------------------------
-# The classic builder: BuildKit (buildx) is not installed on every test machine.
-DOCKER_BUILDKIT=0 docker build -q -t "$image" "$ctx" >/dev/null
+# The classic builder: BuildKit (buildx) is not installed on every test machine. Its
+# deprecation notice goes to stderr; real errors fail the build.
+DOCKER_BUILDKIT=0 docker build -q -t "$image" "$ctx" >/dev/null 2>"$work/build.err" || { cat "$work/build.err" >&2; exit 1; }
 docker save -o "$out.tmp" "$image"
 mv "$out.tmp" "$out"
 printf '{"go_version": "%s"}\n' "$go_version" >"$out.facts.json"

@@ -25,7 +25,7 @@ pub use walker::{
 use serde::Serialize;
 
 /// What the walker knows about one layer.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct LayerInfo {
     /// Position in the image, 0 = bottom layer.
     pub index: usize,

@@ -184,13 +184,7 @@ pub fn match_report(
     let has_os = report.packages.iter().any(|p| p.kind.is_os());
     // Distinct ecosystems in the store: needed to find Red Hat's per-stream ecosystems and to
     // tell "no advisories for this release" from "nothing affects it".
-    let ecosystems: Vec<String> = {
-        let mut set: BTreeSet<String> = BTreeSet::new();
-        for (eco, _) in db.packages()? {
-            set.insert(eco);
-        }
-        set.into_iter().collect()
-    };
+    let ecosystems: Vec<String> = db.ecosystems()?;
     let distro = report.target.distro.clone();
     let distro_ecos = distro.as_ref().map(target::distro_ecosystems);
     if let Some(d) = &distro {
@@ -251,7 +245,6 @@ pub fn match_report(
     let mut m = Matcher {
         db,
         cache: HashMap::new(),
-        related: HashMap::new(),
         enrichment: HashMap::new(),
     };
     let base_layers = report.target.base_image.as_ref().and_then(|b| b.layers);
@@ -365,7 +358,6 @@ struct Candidate {
 struct Matcher<'a> {
     db: &'a Db,
     cache: HashMap<(String, String), Rc<Vec<AffectedRecord>>>,
-    related: HashMap<String, Rc<Vec<String>>>,
     enrichment: HashMap<String, Option<Rc<Enrichment>>>,
 }
 
@@ -525,24 +517,13 @@ impl Matcher<'_> {
     }
 
     /// CVEs a bundle advisory fixes: its aliases, else its `related` ids (AlmaLinux and Rocky
-    /// OSV list the CVEs there).
-    fn bundle_cves(&mut self, rec: &AffectedRecord) -> Result<Rc<Vec<String>>, StoreError> {
-        let from_aliases: Vec<String> = rec.aliases.iter().filter(|a| is_cve(a)).cloned().collect();
+    /// OSV list the CVEs there). Both come with the record, sorted and distinct.
+    fn bundle_cves(rec: &AffectedRecord) -> Vec<&String> {
+        let from_aliases: Vec<&String> = rec.aliases.iter().filter(|a| is_cve(a)).collect();
         if !from_aliases.is_empty() {
-            return Ok(Rc::new(from_aliases));
+            return from_aliases;
         }
-        if let Some(r) = self.related.get(&rec.advisory) {
-            return Ok(r.clone());
-        }
-        let mut cves = BTreeSet::new();
-        for adv in self.db.advisory(&rec.advisory)? {
-            if adv.source == rec.source {
-                cves.extend(adv.related.into_iter().filter(|r| is_cve(r)));
-            }
-        }
-        let r = Rc::new(cves.into_iter().collect::<Vec<_>>());
-        self.related.insert(rec.advisory.clone(), r.clone());
-        Ok(r)
+        rec.related.iter().filter(|r| is_cve(r)).collect()
     }
 
     fn enrichment(&mut self, cve: &str) -> Result<Option<Rc<Enrichment>>, StoreError> {
@@ -668,7 +649,7 @@ impl Matcher<'_> {
         // Bundles: expanded per CVE, or only naming the fix when a per-CVE record covers it.
         let mut attach: Vec<(String, String, String)> = Vec::new();
         for rec in bundles {
-            let cves = self.bundle_cves(rec)?;
+            let cves = Self::bundle_cves(rec);
             let verdict = match evaluate(&rec.affected, plan.scheme, &plan.version) {
                 Ok(v) => v,
                 Err(_) => {
@@ -697,7 +678,7 @@ impl Matcher<'_> {
                 }
                 continue;
             }
-            for cve in cves.iter() {
+            for cve in cves {
                 if covered.contains(cve) {
                     if !rec.affected.fixed.is_empty() {
                         attach.push((cve.clone(), fix_id.clone(), rec.source.clone()));

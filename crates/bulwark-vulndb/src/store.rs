@@ -774,6 +774,9 @@ pub struct AffectedRecord {
     pub source: String,
     /// Aliases of the advisory.
     pub aliases: Vec<String>,
+    /// Related ids of the advisory (OSV `related`: AlmaLinux and Rocky list the CVEs an
+    /// ALSA/RLSA fixes there), sorted.
+    pub related: Vec<String>,
     /// Summary line.
     pub summary: Option<String>,
     /// Severities of the advisory.
@@ -898,16 +901,25 @@ impl Db {
                 });
             }
         }
+        // Aliases and related ids come in one query: the matcher needs `related` to expand
+        // AlmaLinux/Rocky bundles into their CVEs, and a second lookup per bundle cost more
+        // than the whole package query.
         let mut aliases: HashMap<i64, Vec<String>> = HashMap::new();
+        let mut related: HashMap<i64, Vec<String>> = HashMap::new();
         {
             let mut st = self.conn.prepare_cached(
-                "SELECT advisory, alias FROM aliases WHERE related = 0 AND advisory IN
+                "SELECT advisory, alias, related FROM aliases WHERE advisory IN
                     (SELECT advisory FROM affected WHERE package = ?1)
                  ORDER BY advisory, alias",
             )?;
             let mut rows = st.query([pkg])?;
             while let Some(r) = rows.next()? {
-                aliases.entry(r.get(0)?).or_default().push(r.get(1)?);
+                let target = if r.get::<_, i64>(2)? != 0 {
+                    &mut related
+                } else {
+                    &mut aliases
+                };
+                target.entry(r.get(0)?).or_default().push(r.get(1)?);
             }
         }
         let mut severities: HashMap<i64, Vec<Severity>> = HashMap::new();
@@ -951,6 +963,7 @@ impl Db {
                 withdrawn: r.get(5)?,
                 // An advisory can have several rows for one package: clone, don't take.
                 aliases: aliases.get(&adv_id).cloned().unwrap_or_default(),
+                related: related.get(&adv_id).cloned().unwrap_or_default(),
                 severities: severities.get(&adv_id).cloned().unwrap_or_default(),
                 affected,
             });
@@ -1119,6 +1132,23 @@ impl Db {
         })
     }
 
+    /// The distinct ecosystems stored (`Debian:12`, `PyPI`...), sorted. One walk of the
+    /// (ecosystem, name) index that jumps from one ecosystem to the next, so it costs a few
+    /// index probes per ecosystem however many packages there are.
+    pub fn ecosystems(&self) -> Result<Vec<String>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "WITH RECURSIVE e(x) AS (
+                 SELECT min(ecosystem) FROM packages
+                 UNION ALL
+                 SELECT (SELECT min(ecosystem) FROM packages WHERE ecosystem > e.x)
+                 FROM e WHERE e.x IS NOT NULL
+             )
+             SELECT x FROM e WHERE x IS NOT NULL",
+        )?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Every (ecosystem, package) pair stored, for benchmarks and diagnostics.
     pub fn packages(&self) -> Result<Vec<(String, String)>, StoreError> {
         let mut st = self
@@ -1137,6 +1167,67 @@ fn parse_json_opt(s: Option<String>) -> Result<Option<serde_json::Value>, StoreE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn adv(id: &str, aliases: &[&str], related: &[&str], pkgs: &[(&str, &str)]) -> Advisory {
+        Advisory {
+            id: id.into(),
+            source: "osv".into(),
+            aliases: aliases.iter().map(|s| s.to_string()).collect(),
+            related: related.iter().map(|s| s.to_string()).collect(),
+            affected: pkgs
+                .iter()
+                .map(|(e, n)| Affected::new(*e, *n, Status::Affected))
+                .collect(),
+            ..Advisory::default()
+        }
+    }
+
+    #[test]
+    fn ecosystems_and_related_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let mut b = Builder::create(&path).unwrap();
+        for a in [
+            adv(
+                "ALSA-2024:1",
+                &[],
+                &["CVE-2024-2", "CVE-2024-1"],
+                &[("AlmaLinux:9", "curl"), ("AlmaLinux:9", "libcurl")],
+            ),
+            adv(
+                "GHSA-x",
+                &["CVE-2024-3"],
+                &["GHSA-y"],
+                &[("PyPI", "django")],
+            ),
+            adv("GHSA-z", &[], &[], &[("PyPI", "flask"), ("npm", "a")]),
+            adv("RUSTSEC-1", &[], &[], &[("crates.io", "b")]),
+        ] {
+            Sink::advisory(&mut b, a).unwrap();
+        }
+        b.finish().unwrap();
+        let db = Db::open(&path).unwrap();
+        assert_eq!(
+            db.ecosystems().unwrap(),
+            ["AlmaLinux:9", "PyPI", "crates.io", "npm"]
+        );
+        let curl = db.affected("AlmaLinux:9", "curl").unwrap();
+        assert_eq!(curl.len(), 1);
+        assert!(curl[0].aliases.is_empty());
+        assert_eq!(curl[0].related, ["CVE-2024-1", "CVE-2024-2"]);
+        let django = db.affected("PyPI", "django").unwrap();
+        assert_eq!(django[0].aliases, ["CVE-2024-3"]);
+        assert_eq!(django[0].related, ["GHSA-y"]);
+        assert!(db.affected("PyPI", "flask").unwrap()[0].related.is_empty());
+    }
+
+    #[test]
+    fn ecosystems_of_an_empty_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        Builder::create(&path).unwrap().finish().unwrap();
+        assert!(Db::open(&path).unwrap().ecosystems().unwrap().is_empty());
+    }
 
     #[test]
     fn unix_formatting() {

@@ -188,19 +188,12 @@ pub fn match_report(
     let distro = report.target.distro.clone();
     let distro_ecos = distro.as_ref().map(target::distro_ecosystems);
     if let Some(d) = &distro {
-        if let Some(eol) = d.eol.as_deref().and_then(iso_date_days) {
-            if eol * 86_400 <= opts.now_unix {
-                notices.push(Notice {
-                    level: NoticeLevel::Warning,
-                    code: "eol-release".into(),
-                    message: format!(
-                        "{} reached its end of life on {}: it gets no security fixes any more, \
-                         and the advisories for it are incomplete; move to a supported release",
-                        distro_name(d),
-                        d.eol.as_deref().unwrap_or_default()
-                    ),
-                });
-            }
+        if let Some(message) = eol_message(d, opts.now_unix) {
+            notices.push(Notice {
+                level: NoticeLevel::Warning,
+                code: "eol-release".into(),
+                message,
+            });
         }
     }
     if has_os {
@@ -320,6 +313,73 @@ fn distro_name(d: &bulwark_catalog::Distro) -> String {
             Some(v) => format!("{} {v}", d.id),
             None => d.id.clone(),
         })
+}
+
+/// End of Debian LTS (the volunteer-maintained extension after regular security support) by
+/// release, from <https://wiki.debian.org/LTS>. The Debian security tracker keeps tracking a
+/// release until then.
+const DEBIAN_LTS_END: &[(&str, &str)] = &[
+    ("8", "2020-06-30"),
+    ("9", "2022-06-30"),
+    ("10", "2024-06-30"),
+    ("11", "2026-08-31"),
+    ("12", "2028-06-30"),
+];
+
+/// The `eol-release` notice for a release past `Distro::eol` (the end of *standard* support,
+/// see `bulwark_catalog::distro::eol_of`), or `None` when it is not past it. What follows that
+/// date differs by distribution: Debian LTS, Ubuntu ESM (Ubuntu Pro), Red Hat ELS and SUSE LTSS
+/// keep publishing fixes, to fewer people or for fewer packages; the others stop.
+fn eol_message(d: &bulwark_catalog::Distro, now_unix: i64) -> Option<String> {
+    let eol = d.eol.as_deref()?;
+    let past = |date: &str| iso_date_days(date).is_some_and(|day| day * 86_400 <= now_unix);
+    if !past(eol) {
+        return None;
+    }
+    let name = distro_name(d);
+    let gone = "it gets no security fixes any more, and the advisories for it are incomplete; \
+                move to a supported release";
+    let release = d.release.as_deref().unwrap_or_default();
+    Some(match d.id.as_str() {
+        "debian" => match DEBIAN_LTS_END.iter().find(|(r, _)| *r == release) {
+            Some((_, lts)) if past(lts) => format!(
+                "{name}: regular security support ended on {eol} and Debian LTS on {lts}: {gone}"
+            ),
+            Some((_, lts)) => format!(
+                "{name}: regular security support ended on {eol}; until {lts} only Debian LTS \
+                 updates follow (volunteer-maintained, not every package); plan the move to a \
+                 supported release"
+            ),
+            None => format!("{name}: regular security support ended on {eol}: {gone}"),
+        },
+        "ubuntu" => {
+            let pro = d
+                .markers
+                .iter()
+                .any(|m| m == "ubuntu-pro" || m == "esm" || m.starts_with("esm-"));
+            if pro {
+                format!(
+                    "{name}: standard support ended on {eol}; only Ubuntu Pro (ESM) updates \
+                     follow, and this image receives them; plan the move to a supported release"
+                )
+            } else {
+                format!(
+                    "{name}: standard support ended on {eol}; only Ubuntu Pro (ESM) updates \
+                     follow, and this image is not attached to Ubuntu Pro: it gets no security \
+                     fixes; attach it or move to a supported release"
+                )
+            }
+        }
+        "rhel" => format!(
+            "{name}: maintenance support ended on {eol}; only Extended Life-cycle Support (ELS) \
+             subscribers get security updates; move to a supported release"
+        ),
+        "sles" => format!(
+            "{name}: general support ended on {eol}; only Long Term Service Pack Support \
+             (LTSS) subscribers get security updates; move to a supported service pack"
+        ),
+        _ => format!("{name} reached its end of life on {eol}: {gone}"),
+    })
 }
 
 /// Days since the Unix epoch of an ISO date (`2024-06-30`).
@@ -933,6 +993,73 @@ mod tests {
         assert_eq!(iso_date_days("2024-06-30"), Some(19_904));
         assert_eq!(iso_date_days("2000-02-29"), Some(11_016));
         assert_eq!(iso_date_days("nonsense"), None);
+    }
+
+    fn distro(id: &str, release: &str, eol: &str, markers: &[&str]) -> bulwark_catalog::Distro {
+        bulwark_catalog::Distro {
+            id: id.into(),
+            release: Some(release.into()),
+            version_id: Some(release.into()),
+            eol: Some(eol.into()),
+            markers: markers.iter().map(|m| m.to_string()).collect(),
+            ..bulwark_catalog::Distro::default()
+        }
+    }
+
+    #[test]
+    fn eol_messages_per_distribution() {
+        let day = |d: &str| iso_date_days(d).unwrap() * 86_400;
+        let bookworm = bulwark_catalog::Distro {
+            pretty_name: Some("Debian GNU/Linux 12 (bookworm)".into()),
+            ..distro("debian", "12", "2026-06-10", &[])
+        };
+        assert_eq!(eol_message(&bookworm, day("2026-06-09")), None);
+        assert_eq!(
+            eol_message(&bookworm, day("2026-06-10")).as_deref(),
+            Some(
+                "Debian GNU/Linux 12 (bookworm): regular security support ended on 2026-06-10; \
+                 until 2028-06-30 only Debian LTS updates follow (volunteer-maintained, not \
+                 every package); plan the move to a supported release"
+            )
+        );
+        assert_eq!(
+            eol_message(&bookworm, day("2028-07-01")).as_deref(),
+            Some(
+                "Debian GNU/Linux 12 (bookworm): regular security support ended on 2026-06-10 \
+                 and Debian LTS on 2028-06-30: it gets no security fixes any more, and the \
+                 advisories for it are incomplete; move to a supported release"
+            )
+        );
+        let now = day("2026-01-01");
+        assert_eq!(
+            eol_message(&distro("ubuntu", "20.04", "2025-05-29", &[]), now).as_deref(),
+            Some(
+                "ubuntu 20.04: standard support ended on 2025-05-29; only Ubuntu Pro (ESM) \
+                 updates follow, and this image is not attached to Ubuntu Pro: it gets no \
+                 security fixes; attach it or move to a supported release"
+            )
+        );
+        assert!(eol_message(
+            &distro("ubuntu", "20.04", "2025-05-29", &["esm-infra"]),
+            now
+        )
+        .is_some_and(|m| m.contains("and this image receives them")));
+        assert_eq!(
+            eol_message(&distro("alpine", "3.18", "2025-05-09", &[]), now).as_deref(),
+            Some(
+                "alpine 3.18 reached its end of life on 2025-05-09: it gets no security fixes \
+                 any more, and the advisories for it are incomplete; move to a supported release"
+            )
+        );
+        assert!(eol_message(&distro("rhel", "7", "2024-06-30", &[]), now)
+            .is_some_and(|m| m.contains("only Extended Life-cycle Support (ELS)")));
+        assert!(eol_message(&distro("sles", "15.4", "2023-12-31", &[]), now)
+            .is_some_and(|m| m.contains("(LTSS)")));
+        // A date that does not parse gives no notice rather than a wrong one.
+        assert_eq!(
+            eol_message(&distro("debian", "12", "someday", &[]), now),
+            None
+        );
     }
 
     #[test]

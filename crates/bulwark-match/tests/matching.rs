@@ -162,6 +162,13 @@ fn debian_buster_real_tracker_excerpt_and_eol_notice() {
         ["CVE-2013-1444 [] txt2man@1.5.5-4 fixed [1.5.5-4.1] LOW(debian) {debian-tracker} <>"]
     );
     assert_eq!(codes(&r), ["eol-release"]);
+    // NOW (2024-01-01) is after buster's regular security support, within its LTS.
+    assert_eq!(
+        r.notices[0].message,
+        "debian 10: regular security support ended on 2022-09-10; until 2024-06-30 only Debian \
+         LTS updates follow (volunteer-maintained, not every package); plan the move to a \
+         supported release"
+    );
 }
 
 #[test]
@@ -197,6 +204,11 @@ fn alpine_origin_packages_against_secdb() {
         ]
     );
     assert_eq!(codes(&r), ["eol-release"]);
+    assert_eq!(
+        r.notices[0].message,
+        "alpine 3.10 reached its end of life on 2021-05-01: it gets no security fixes any more, \
+         and the advisories for it are incomplete; move to a supported release"
+    );
 }
 
 #[test]

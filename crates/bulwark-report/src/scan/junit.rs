@@ -12,7 +12,7 @@
 //! suite (suppressed ones skipped); notices form a `scan notices` suite of passing testcases
 //! whose `<system-out>` carries the text.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use super::util::{self, Group};
@@ -136,14 +136,15 @@ pub fn write(report: &ScanReport) -> String {
     // Findings per group, then per package (name, version, file).
     let mut groups: BTreeMap<Group, BTreeMap<PackageKey, Vec<&VulnFinding>>> = BTreeMap::new();
     let mut clean_count: BTreeMap<Group, usize> = BTreeMap::new();
+    let vulnerable: BTreeSet<(&str, &str)> = report
+        .vulnerabilities
+        .iter()
+        .map(|v| (v.package.purl.as_str(), v.package.found_in.as_str()))
+        .collect();
     for p in &report.packages {
         let g = Group::of(p.kind, &p.found_in);
         groups.entry(g.clone()).or_default();
-        let has = report
-            .vulnerabilities
-            .iter()
-            .any(|v| v.package.purl == p.purl && v.package.found_in == p.found_in);
-        if !has {
+        if !vulnerable.contains(&(p.purl.as_str(), p.found_in.as_str())) {
             *clean_count.entry(g).or_default() += 1;
         }
     }

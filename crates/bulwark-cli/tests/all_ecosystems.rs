@@ -509,3 +509,55 @@ fn engine_source_gives_the_same_inventory_as_the_archive() {
         f.archive["image"]["config_digest"]
     );
 }
+
+#[test]
+fn lockfiles_mark_root_and_direct_dependencies_from_their_manifests() {
+    let Some(f) = fixture() else { return };
+    let marked = |file: &str| -> BTreeSet<(String, String, String)> {
+        packages(&f.archive)
+            .iter()
+            .filter(|p| p["found_in"] == file)
+            .filter(|p| matches!(p["relationship"].as_str(), Some("root" | "direct")))
+            .map(|p| {
+                (
+                    p["name"].as_str().unwrap().into(),
+                    p["version"].as_str().unwrap().into(),
+                    p["relationship"].as_str().unwrap().into(),
+                )
+            })
+            .collect()
+    };
+    let set = |rows: &[(&str, &str, &str)]| -> BTreeSet<(String, String, String)> {
+        rows.iter()
+            .map(|(n, v, r)| (n.to_string(), v.to_string(), r.to_string()))
+            .collect()
+    };
+    // package.json beside the lockfile names five dependencies; debug 2.6.9 is only nested.
+    assert_eq!(
+        marked(NPM_LOCK),
+        set(&[
+            ("@hapi/hoek", "8.5.0", "direct"),
+            ("debug", "4.1.1", "direct"),
+            ("express", "4.17.1", "direct"),
+            ("lodash", "4.17.15", "direct"),
+            ("minimist", "1.2.0", "direct"),
+        ])
+    );
+    assert_eq!(
+        marked(GEMFILE_LOCK),
+        set(&[("rack", "2.2.3", "direct"), ("sinatra", "2.1.0", "direct")])
+    );
+    assert_eq!(
+        marked(CARGO_LOCK),
+        set(&[
+            ("rust-app", "0.3.1", "root"),
+            ("regex", "1.5.4", "direct"),
+            ("smallvec", "1.6.0", "direct"),
+            ("time", "0.1.43", "direct"),
+        ])
+    );
+    assert_eq!(
+        marked(GO_BIN),
+        set(&[("example.com/bulwark/goapp", "v1.2.3", "root")])
+    );
+}

@@ -42,6 +42,12 @@ done
 cargo auditable --version >/dev/null 2>&1 || die "missing tool: cargo-auditable (cargo install cargo-auditable)"
 [ -f "$rootfs/var/lib/dpkg/status" ] || die "no Debian rootfs at $rootfs (scripts/install-test-deps.sh makes it)"
 
+# Test processes run in parallel (nextest runs each test in its own process) and each asks for
+# the image: one builds, the others wait on this lock and then find it cached.
+mkdir -p "$(dirname "$out")"
+exec 9>"$out.lock"
+flock 9
+
 # The inputs: every file of tests/images (paths and contents) and the rootfs's dpkg database.
 inputs=$(
   cd "$here"

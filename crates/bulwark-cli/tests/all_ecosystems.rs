@@ -428,12 +428,9 @@ fn layers_split_base_from_own_with_created_by() {
     check_layers(&f.archive);
 }
 
-/// The engine reads the same image: its layer split must be the archive's. Ignored while the
-/// engine source loses the base split (see the reason).
+/// The engine reads the same image: its layer split must be the archive's (the inspect data
+/// names the base; the streamed config's history places the boundary).
 #[test]
-#[ignore = "bulwark-source: the engine (docker:) source keeps the base from `docker image inspect` \
-            (name from the label, no layer count) and never takes the layer count from the saved \
-            config's history, so no layer is marked is_base"]
 fn engine_layers_split_base_from_own_with_created_by() {
     let Some(f) = fixture() else { return };
     check_layers(&f.engine);

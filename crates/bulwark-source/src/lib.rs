@@ -314,9 +314,14 @@ impl Image {
                 if !names.is_empty() {
                     meta.names = names;
                 }
-                let base_layers = base.as_ref().and_then(|b| b.layers);
-                meta.base = base.or_else(|| detect_base(&meta, None));
-                if let Some(n) = base_layers.or_else(|| meta.base.as_ref().and_then(|b| b.layers)) {
+                // The inspect data may name the base (a label) without knowing where it ends;
+                // the stream's verified config has the history that places the boundary.
+                meta.base = match (base, detect_base(&meta, None)) {
+                    (Some(b), Some(d)) if b.layers.is_none() && d.layers.is_some() => Some(d),
+                    (Some(b), _) => Some(b),
+                    (None, d) => d,
+                };
+                if let Some(n) = meta.base.as_ref().and_then(|b| b.layers) {
                     for l in meta.layers.iter_mut() {
                         l.is_base = l.index < n;
                     }

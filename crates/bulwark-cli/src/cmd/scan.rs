@@ -236,10 +236,9 @@ pub fn run(global: &super::GlobalArgs, mut args: ScanArgs) -> anyhow::Result<Exi
 fn write(report: &ScanReport, format: ScanFormat, color: bool) -> String {
     use bulwark_report::scan;
     match format {
-        ScanFormat::Table => scan::table::write(
-            report,
-            &scan::table::TableOptions { color, width: None },
-        ),
+        ScanFormat::Table => {
+            scan::table::write(report, &scan::table::TableOptions { color, width: None })
+        }
         ScanFormat::Json => scan::json::write(report),
         ScanFormat::Sarif => scan::sarif::write(report),
         ScanFormat::Junit => scan::junit::write(report),

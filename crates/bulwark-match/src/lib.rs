@@ -426,18 +426,13 @@ fn evaluate(
     aff: &Affected,
     scheme: Scheme,
     version: &str,
+    memo: &mut VersionMemo,
 ) -> Result<Option<(FixStatus, Vec<String>)>, bulwark_version::VersionError> {
     if aff.status == Status::NotAffected {
         return Ok(None);
     }
     let mut hit = false;
-    let mut evaluable = false;
-    for v in &aff.versions {
-        evaluable = true;
-        if v == version || scheme.compare(v, version).ok() == Some(Ordering::Equal) {
-            hit = true;
-        }
-    }
+    let mut evaluable = !aff.versions.is_empty();
     let mut fixes: Vec<(Scheme, String)> = Vec::new();
     for r in &aff.ranges {
         let kind = match r.kind {
@@ -446,32 +441,44 @@ fn evaluate(
             RangeKind::Git => continue,
         };
         evaluable = true;
-        let range = OsvRange {
-            kind,
-            events: r
-                .events
-                .iter()
-                .map(|e| match e {
-                    Event::Introduced(v) => bulwark_version::Event::Introduced(v.clone()),
-                    Event::Fixed(v) => bulwark_version::Event::Fixed(v.clone()),
-                    Event::LastAffected(v) => bulwark_version::Event::LastAffected(v.clone()),
-                    Event::Limit(v) => bulwark_version::Event::Limit(v.clone()),
-                })
-                .collect(),
-        };
-        if range.affects(scheme, version)? {
-            hit = true;
-        }
         let range_scheme = if kind == RangeType::Semver {
             Scheme::Semver
         } else {
             scheme
         };
+        let affects = match quick_affects(&r.events, range_scheme, memo) {
+            Some(a) => a,
+            None => OsvRange {
+                kind,
+                events: r
+                    .events
+                    .iter()
+                    .map(|e| match e {
+                        Event::Introduced(v) => bulwark_version::Event::Introduced(v.clone()),
+                        Event::Fixed(v) => bulwark_version::Event::Fixed(v.clone()),
+                        Event::LastAffected(v) => bulwark_version::Event::LastAffected(v.clone()),
+                        Event::Limit(v) => bulwark_version::Event::Limit(v.clone()),
+                    })
+                    .collect(),
+            }
+            .affects(scheme, version)?,
+        };
+        if affects {
+            hit = true;
+        }
         for e in &r.events {
             if let Event::Fixed(f) = e {
                 fixes.push((range_scheme, f.clone()));
             }
         }
+    }
+    // Explicit versions only matter when no range already said "affected" (PyPA lists every
+    // affected release: hundreds of strings per record).
+    if !hit {
+        hit = aff
+            .versions
+            .iter()
+            .any(|v| v == version || memo.compare(scheme, v) == Some(Ordering::Equal));
     }
     if !evaluable || !hit {
         return Ok(None);
@@ -481,7 +488,7 @@ fn evaluate(
     }
     let mut fixed: Vec<String> = Vec::new();
     for (s, f) in fixes {
-        if s.compare(&f, version).ok() == Some(Ordering::Greater) && !fixed.contains(&f) {
+        if memo.compare(s, &f) == Some(Ordering::Greater) && !fixed.contains(&f) {
             fixed.push(f);
         }
     }
@@ -506,6 +513,73 @@ fn evaluate(
         fixed.clear();
     }
     Ok(Some((status, fixed)))
+}
+
+/// [`OsvRange::affects`] for the common ranges, from memoised comparisons with the installed
+/// version only; `None` (use `OsvRange::affects`) when that does not decide it.
+///
+/// OSV's walk over the sorted events ends in the state set by the last event that "fires":
+/// `introduced` at or below the version, `fixed` at or below it, `last_affected` strictly
+/// below it. `introduced: "0"` sorts first and always fires. So when at most one other event
+/// fires, its kind is the answer without ordering the events among themselves (which is what
+/// costs: `affects` parses every bound once per comparison of its sort). Two or more firing
+/// events, `limit` events, or a bound that does not parse go the exact way.
+fn quick_affects(events: &[Event], scheme: Scheme, memo: &mut VersionMemo) -> Option<bool> {
+    if events.is_empty() {
+        return None;
+    }
+    let mut zero = false;
+    let mut fired: Option<bool> = None;
+    for e in events {
+        let (v, sets, fires_on): (&str, bool, &[Ordering]) = match e {
+            Event::Introduced(v) if v == "0" => {
+                zero = true;
+                continue;
+            }
+            Event::Introduced(v) => (v, true, &[Ordering::Less, Ordering::Equal]),
+            Event::Fixed(v) => (v, false, &[Ordering::Less, Ordering::Equal]),
+            Event::LastAffected(v) => (v, false, &[Ordering::Less]),
+            Event::Limit(_) => return None,
+        };
+        // `memo.compare` is the bound against the installed version.
+        let o = memo.compare(scheme, v)?;
+        if fires_on.contains(&o) {
+            if fired.is_some() {
+                return None;
+            }
+            fired = Some(sets);
+        }
+    }
+    Some(fired.unwrap_or(zero))
+}
+
+/// Orderings of version strings against one package's installed version, memoised: the
+/// records of one package repeat the same versions again and again (PyPA's explicit version
+/// lists, the same fixed version in every stream), and parsing them dominated matching.
+struct VersionMemo<'v> {
+    version: &'v str,
+    memo: HashMap<Scheme, HashMap<String, Option<Ordering>>>,
+}
+
+impl<'v> VersionMemo<'v> {
+    fn new(version: &'v str) -> Self {
+        VersionMemo {
+            version,
+            memo: HashMap::new(),
+        }
+    }
+
+    /// `v` compared with the installed version under `scheme`; `None` when either does not
+    /// parse.
+    fn compare(&mut self, scheme: Scheme, v: &str) -> Option<Ordering> {
+        let per_scheme = self.memo.entry(scheme).or_default();
+        if let Some(o) = per_scheme.get(v) {
+            return *o;
+        }
+        let o = scheme.compare(v, self.version).ok();
+        per_scheme.insert(v.to_string(), o);
+        o
+    }
 }
 
 /// RustSec informational advisories (unmaintained, unsound, notice) are warnings, not
@@ -669,6 +743,7 @@ impl Matcher<'_> {
         for q in &plan.queries {
             records.push(self.lookup(q)?);
         }
+        let mut memo = VersionMemo::new(&plan.version);
         let mut candidates: Vec<Candidate> = Vec::new();
         let mut covered: HashSet<String> = HashSet::new();
         let mut per_vuln = false;
@@ -695,7 +770,7 @@ impl Matcher<'_> {
                 }
             }
             covered.extend(keys.iter().cloned());
-            match evaluate(&rec.affected, plan.scheme, &plan.version) {
+            match evaluate(&rec.affected, plan.scheme, &plan.version, &mut memo) {
                 Ok(Some((status, fixed))) => {
                     let mut c = Self::candidate(rec, keys, status, fixed);
                     c.fix_advisories
@@ -710,7 +785,7 @@ impl Matcher<'_> {
         let mut attach: Vec<(String, String, String)> = Vec::new();
         for rec in bundles {
             let cves = Self::bundle_cves(rec);
-            let verdict = match evaluate(&rec.affected, plan.scheme, &plan.version) {
+            let verdict = match evaluate(&rec.affected, plan.scheme, &plan.version, &mut memo) {
                 Ok(v) => v,
                 Err(_) => {
                     bad_records += 1;
@@ -1059,6 +1134,83 @@ mod tests {
         assert_eq!(
             eol_message(&distro("debian", "12", "someday", &[]), now),
             None
+        );
+    }
+
+    /// `quick_affects`, where it answers, agrees with `OsvRange::affects` on every range of up
+    /// to three events over a few versions (and answers for the common shapes).
+    #[test]
+    fn quick_affects_agrees_with_osv_evaluation() {
+        let bounds = ["1.0", "2.0", "2.0.0", "3.0", "4.0rc1", "4.0", "bad version"];
+        let mut kinds: Vec<Event> = vec![Event::Introduced("0".into())];
+        for b in bounds {
+            kinds.push(Event::Introduced(b.into()));
+            kinds.push(Event::Fixed(b.into()));
+            kinds.push(Event::LastAffected(b.into()));
+        }
+        kinds.push(Event::Limit("3.0".into()));
+        let mut ranges: Vec<Vec<Event>> = vec![vec![]];
+        for a in &kinds {
+            ranges.push(vec![a.clone()]);
+            for b in &kinds {
+                ranges.push(vec![a.clone(), b.clone()]);
+                for c in &kinds {
+                    ranges.push(vec![a.clone(), b.clone(), c.clone()]);
+                }
+            }
+        }
+        let (mut answered, mut checked) = (0usize, 0usize);
+        for installed in [
+            "0.5", "1.0", "1.5", "2", "2.0.0", "2.5", "3.0", "4.0rc1", "5",
+        ] {
+            let mut memo = VersionMemo::new(installed);
+            for events in &ranges {
+                let exact = OsvRange {
+                    kind: RangeType::Ecosystem,
+                    events: events
+                        .iter()
+                        .map(|e| match e {
+                            Event::Introduced(v) => bulwark_version::Event::Introduced(v.clone()),
+                            Event::Fixed(v) => bulwark_version::Event::Fixed(v.clone()),
+                            Event::LastAffected(v) => {
+                                bulwark_version::Event::LastAffected(v.clone())
+                            }
+                            Event::Limit(v) => bulwark_version::Event::Limit(v.clone()),
+                        })
+                        .collect(),
+                }
+                .affects(Scheme::Pep440, installed);
+                checked += 1;
+                if let Some(quick) = quick_affects(events, Scheme::Pep440, &mut memo) {
+                    answered += 1;
+                    assert_eq!(Ok(quick), exact, "{installed} in {events:?}");
+                }
+            }
+        }
+        // The usual shapes are answered without the exact walk.
+        let mut memo = VersionMemo::new("2.5");
+        let iv = |i: &str, f: &str| vec![Event::Introduced(i.into()), Event::Fixed(f.into())];
+        assert_eq!(
+            quick_affects(&iv("0", "3.0"), Scheme::Pep440, &mut memo),
+            Some(true)
+        );
+        assert_eq!(
+            quick_affects(&iv("0", "2.0"), Scheme::Pep440, &mut memo),
+            Some(false)
+        );
+        assert_eq!(
+            quick_affects(&iv("3.0", "4.0"), Scheme::Pep440, &mut memo),
+            Some(false)
+        );
+        assert_eq!(
+            quick_affects(&iv("1.0", "3.0"), Scheme::Pep440, &mut memo),
+            Some(true)
+        );
+        // Every answer was checked; about a third of this (deliberately awkward) space is
+        // answered quickly, the rest (two firing events, limits, bad bounds) the exact way.
+        assert!(
+            answered > 0 && answered < checked,
+            "{answered} of {checked}"
         );
     }
 

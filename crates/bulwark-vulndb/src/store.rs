@@ -829,6 +829,14 @@ impl Db {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.set_prepared_statement_cache_capacity(32);
+        // The build runs ANALYZE, and with STAT4 statistics SQLite re-prepares a statement each
+        // time a parameter compared with an indexed column gets a new value (the plan could
+        // depend on it); for `affected`'s queries that re-preparing cost more than running them.
+        // Our queries have one good plan whatever the values: keep it.
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )?;
         let version: Option<String> = conn
             .query_row(
                 "SELECT value FROM meta WHERE key = 'schema_version'",

@@ -203,7 +203,9 @@ fn own_cargo_lock_matches_cargo_metadata() {
     let root = workspace_root();
     let lock = std::fs::read(root.join("Cargo.lock")).expect("workspace Cargo.lock");
     let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        // Not --offline: cargo metadata reads the manifests of every locked package, including
+        // platform-specific ones a Linux build never downloads (crates.io is reachable).
+        .args(["metadata", "--format-version", "1", "--locked"])
         .arg("--manifest-path")
         .arg(root.join("Cargo.toml"))
         .output()

@@ -14,6 +14,13 @@
 //!   `open` gives `affected`, `no-dsa`/`ignored`/`end-of-life` are kept; `not-affected` and
 //!   fixed-at-or-below give nothing.
 //! - **Alpine/Wolfi**: the origin package against `Alpine:vX.Y` (or `Wolfi`) secdb entries.
+//!   Packages pinned to a tagged repository (`/etc/apk/world` `name@tag`, recorded by
+//!   `bulwark-os` as the `repository_tag` and `repository` metadata) are third-party and not
+//!   matched, unless the tag's repository is the release's own branch (`.../v3.18/main` or
+//!   `.../v3.18/community` on Alpine 3.18, on any mirror; `packages.wolfi.dev` on Wolfi): `@edge`,
+//!   `@testing` and other vendors' repositories are not covered by the release's secdb. They are
+//!   counted in the same notice as third-party rpms. Dependencies apk pulled in from a tagged
+//!   repository for a pinned package are not known (apk does not record them) and are matched.
 //! - **RPM distributions**: binary and source rpm names against the release's feeds (AlmaLinux
 //!   and Rocky OSV, Red Hat CSAF VEX under every `Red Hat:enterprise_linux:N...` stream),
 //!   `epoch:version-release` compared with rpm ordering. Packages whose rpm `Vendor` is not the
@@ -247,6 +254,10 @@ pub fn match_report(
     let mut missing_ecosystems: BTreeMap<&'static str, usize> = BTreeMap::new();
     for p in &report.packages {
         let plan = match target::plan(p, distro_ecos.as_ref(), &ecosystems) {
+            Ok(_) if apk_from_other_repository(p, distro.as_ref()) => {
+                third_party += 1;
+                continue;
+            }
             Ok(plan) => plan,
             Err(Skip::ThirdParty) => {
                 third_party += 1;
@@ -278,7 +289,8 @@ pub fn match_report(
             code: "third-party-packages".into(),
             message: format!(
                 "{third_party} OS package(s) come from third-party repositories (rpm vendor not \
-                 the distribution's) and were not matched against the distribution's advisories"
+                 the distribution's, or apk pinned to a tagged repository outside the release's \
+                 branch) and were not matched against the distribution's advisories"
             ),
         });
     }
@@ -304,6 +316,58 @@ pub fn match_report(
     report.notices.extend(notices);
     report.warnings.extend(warnings);
     Ok(())
+}
+
+/// Whether an apk package is pinned (`/etc/apk/world` `name@tag`) to a repository other than
+/// the release's own branch, whose secdb therefore does not describe it. A tag whose repository
+/// is unknown counts as another repository: the untagged repositories are apk's defaults, and a
+/// tag exists to reach past them.
+fn apk_from_other_repository(p: &Package, distro: Option<&bulwark_catalog::Distro>) -> bool {
+    if p.kind != PackageKind::Apk || !p.metadata.contains_key("repository_tag") {
+        return false;
+    }
+    let (Some(repo), Some(d)) = (p.metadata.get("repository"), distro) else {
+        return true;
+    };
+    !apk_own_repository(d, repo)
+}
+
+/// Whether an apk repository (URL or path as written in `/etc/apk/repositories`) is one of the
+/// release's own: on Alpine, a `v<release>/main` or `v<release>/community` path (`edge/...` on
+/// edge) on any mirror; on Wolfi and Chainguard, their package hosts.
+fn apk_own_repository(d: &bulwark_catalog::Distro, repo: &str) -> bool {
+    match d.id.as_str() {
+        "alpine" => {
+            let Some(release) = d.release.as_deref().filter(|r| !r.is_empty()) else {
+                return false;
+            };
+            let branch = if release == "edge" {
+                "edge".to_string()
+            } else {
+                format!("v{release}")
+            };
+            let parts: Vec<&str> = repo
+                .split(|c: char| c == '/' || c.is_whitespace())
+                .filter(|s| !s.is_empty())
+                .collect();
+            parts
+                .windows(2)
+                .any(|w| w[0] == branch && (w[1] == "main" || w[1] == "community"))
+        }
+        "wolfi" => repo_host(repo) == Some("packages.wolfi.dev"),
+        "chainguard" => repo_host(repo) == Some("packages.cgr.dev"),
+        _ => false,
+    }
+}
+
+/// The host of an `http(s)://` URL (credentials and port left out).
+fn repo_host(repo: &str) -> Option<&str> {
+    let rest = repo
+        .strip_prefix("https://")
+        .or_else(|| repo.strip_prefix("http://"))?;
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    host.split(':').next()
 }
 
 fn distro_name(d: &bulwark_catalog::Distro) -> String {
@@ -1212,6 +1276,60 @@ mod tests {
             answered > 0 && answered < checked,
             "{answered} of {checked}"
         );
+    }
+
+    #[test]
+    fn apk_repositories_of_the_release() {
+        let alpine = distro("alpine", "3.18", "2025-05-09", &[]);
+        let own = |d: &bulwark_catalog::Distro, r: &str| apk_own_repository(d, r);
+        assert!(own(
+            &alpine,
+            "https://dl-cdn.alpinelinux.org/alpine/v3.18/main"
+        ));
+        assert!(own(
+            &alpine,
+            "http://mirror.example/alpine/v3.18/community/"
+        ));
+        assert!(own(&alpine, "/media/cdrom/apks/v3.18/main"));
+        assert!(!own(
+            &alpine,
+            "https://dl-cdn.alpinelinux.org/alpine/v3.17/main"
+        ));
+        assert!(!own(
+            &alpine,
+            "https://dl-cdn.alpinelinux.org/alpine/v3.18/testing"
+        ));
+        assert!(!own(
+            &alpine,
+            "https://dl-cdn.alpinelinux.org/alpine/edge/main"
+        ));
+        assert!(!own(&alpine, "https://apk.example.com/v3.18"));
+        let edge = distro("alpine", "edge", "2099-01-01", &[]);
+        assert!(own(
+            &edge,
+            "https://dl-cdn.alpinelinux.org/alpine/edge/community"
+        ));
+        assert!(!own(
+            &edge,
+            "https://dl-cdn.alpinelinux.org/alpine/edge/testing"
+        ));
+        let wolfi = distro("wolfi", "20230201", "2099-01-01", &[]);
+        assert!(own(&wolfi, "https://packages.wolfi.dev/os"));
+        assert!(own(&wolfi, "https://user:pw@packages.wolfi.dev:443/os"));
+        assert!(!own(&wolfi, "https://packages.wolfi.dev.evil.example/os"));
+        assert!(!own(&distro("debian", "12", "2026-06-10", &[]), "x"));
+
+        let mut p = Package::new(PackageKind::Apk, "zlib", "1.2.13-r1", "", "");
+        assert!(!apk_from_other_repository(&p, Some(&alpine)));
+        p.metadata.insert("repository_tag".into(), "edge".into());
+        // Tagged, repository unknown: another repository.
+        assert!(apk_from_other_repository(&p, Some(&alpine)));
+        p.metadata.insert(
+            "repository".into(),
+            "https://dl-cdn.alpinelinux.org/alpine/v3.18/main".into(),
+        );
+        assert!(!apk_from_other_repository(&p, Some(&alpine)));
+        assert!(apk_from_other_repository(&p, Some(&edge)));
     }
 
     #[test]

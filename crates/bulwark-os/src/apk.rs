@@ -3,6 +3,12 @@
 //! Hand-written parser: the installed database is a line-oriented `X:value` format documented
 //! only by apk-tools' source (<https://wiki.alpinelinux.org/wiki/Apk_spec>); no maintained crate
 //! reads it.
+//!
+//! The installed database does not say which repository a package came from. A package pinned
+//! to a *tagged* repository is visible in `/etc/apk/world` as `name@tag` (the tag is declared in
+//! `/etc/apk/repositories` as `@tag URL`); such packages get the metadata `repository_tag` and,
+//! when the tag is declared, `repository` (the URL). Dependencies apk pulled from the tagged
+//! repository on the pinned package's behalf are not identified: apk records that nowhere.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -16,6 +22,14 @@ use crate::purl;
 const INSTALLED: &str = "/lib/apk/db/installed";
 /// Real databases are a few MiB.
 const MAX_INSTALLED: u64 = 256 * 1024 * 1024;
+const WORLD: &str = "/etc/apk/world";
+const REPOSITORIES: &str = "/etc/apk/repositories";
+/// Real world and repositories files are a few KiB; anything larger is not read (and said so).
+const MAX_CONFIG: u64 = 1024 * 1024;
+/// Warnings kept per parsed configuration file; the rest are counted.
+const MAX_CONFIG_WARNINGS: usize = 20;
+/// Tags and URLs longer than this are not real and are rejected.
+const MAX_TOKEN: usize = 4096;
 
 /// One package stanza.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -192,6 +206,143 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// A `/etc/apk/world` entry pinned to a tagged repository (`name@tag`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaggedDependency {
+    /// The name asked for (a package name or a name a package provides).
+    pub name: String,
+    /// The repository tag, without `@`.
+    pub tag: String,
+}
+
+/// The tagged entries of a parsed `/etc/apk/world`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApkWorld {
+    /// Tagged entries, in file order (untagged and conflict `!name` entries are left out).
+    pub tagged: Vec<TaggedDependency>,
+    /// Rejected entries.
+    pub warnings: Vec<String>,
+}
+
+/// Parse `/etc/apk/world`: whitespace-separated dependencies `[!]name[@tag][op version]` (op one
+/// of `<`, `>`, `=`, `~` and their combinations), as apk-tools' `apk_blob_pull_dep` reads them.
+/// Only tagged entries are kept; an entry with an empty name or tag, or an over-long one, is
+/// reported and skipped.
+pub fn parse_world(text: &str) -> ApkWorld {
+    let mut world = ApkWorld::default();
+    let mut rejected = 0usize;
+    for token in text.split_whitespace() {
+        // A conflict (`!name@tag`) forbids a package; it installs nothing.
+        if token.starts_with('!') {
+            continue;
+        }
+        let name_tag = token.split(['<', '>', '=', '~']).next().unwrap_or_default();
+        let Some((name, tag)) = name_tag.split_once('@') else {
+            continue;
+        };
+        let problem = if name.is_empty() || tag.is_empty() {
+            Some("empty name or tag")
+        } else if tag.contains('@') {
+            Some("more than one tag")
+        } else if token.len() > MAX_TOKEN {
+            Some("entry too long")
+        } else {
+            None
+        };
+        match problem {
+            Some(p) => {
+                rejected += 1;
+                if world.warnings.len() < MAX_CONFIG_WARNINGS {
+                    world
+                        .warnings
+                        .push(format!("skipped world entry {:?}: {p}", short(token)));
+                }
+            }
+            None => world.tagged.push(TaggedDependency {
+                name: name.to_string(),
+                tag: tag.to_string(),
+            }),
+        }
+    }
+    if rejected > world.warnings.len() {
+        world.warnings.push(format!(
+            "{} more malformed world entries skipped",
+            rejected - world.warnings.len()
+        ));
+    }
+    world
+}
+
+/// The tagged repositories of a parsed `/etc/apk/repositories`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApkRepositories {
+    /// `(tag without @, repository)` in file order; the repository is the rest of the line
+    /// (normally one URL or path), whitespace collapsed.
+    pub tagged: Vec<(String, String)>,
+    /// Rejected lines.
+    pub warnings: Vec<String>,
+}
+
+impl ApkRepositories {
+    /// The repository declared for `tag` (the first declaration, as apk uses).
+    pub fn repository(&self, tag: &str) -> Option<&str> {
+        self.tagged
+            .iter()
+            .find(|(t, _)| t == tag)
+            .map(|(_, r)| r.as_str())
+    }
+}
+
+/// Parse `/etc/apk/repositories`: one repository a line, `#` comments, tagged repositories
+/// written `@tag URL`. Untagged lines are the default repositories and are not kept.
+pub fn parse_repositories(text: &str) -> ApkRepositories {
+    let mut repos = ApkRepositories::default();
+    let mut rejected = 0usize;
+    for (idx, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        let Some(rest) = line.strip_prefix('@') else {
+            continue;
+        };
+        let mut words = rest.split_whitespace();
+        let tag = words.next().unwrap_or_default();
+        let repo = words.collect::<Vec<_>>().join(" ");
+        let problem = if tag.is_empty() || repo.is_empty() {
+            Some("a tag needs a name and a repository")
+        } else if tag.len() > MAX_TOKEN || repo.len() > MAX_TOKEN {
+            Some("line too long")
+        } else {
+            None
+        };
+        match problem {
+            Some(p) => {
+                rejected += 1;
+                if repos.warnings.len() < MAX_CONFIG_WARNINGS {
+                    repos.warnings.push(format!(
+                        "line {}: skipped {:?}: {p}",
+                        idx.saturating_add(1),
+                        short(line)
+                    ));
+                }
+            }
+            None => repos.tagged.push((tag.to_string(), repo)),
+        }
+    }
+    if rejected > repos.warnings.len() {
+        repos.warnings.push(format!(
+            "{} more malformed repository lines skipped",
+            rejected - repos.warnings.len()
+        ));
+    }
+    repos
+}
+
+/// What [`ApkCataloger::read`] returns for each wanted file.
+enum ApkFile {
+    Installed(ApkDb),
+    World(ApkWorld),
+    Repositories(ApkRepositories),
+}
+
 /// The apk cataloger ([`Stage::Os`]).
 #[derive(Debug, Default)]
 pub struct ApkCataloger;
@@ -206,21 +357,39 @@ impl Cataloger for ApkCataloger {
     }
 
     fn wants(&self, entry: &EntryMeta<'_>) -> bool {
-        entry.path == INSTALLED && entry.size <= MAX_INSTALLED
+        match entry.path {
+            INSTALLED => entry.size <= MAX_INSTALLED,
+            WORLD | REPOSITORIES => entry.size <= MAX_CONFIG,
+            _ => false,
+        }
     }
 
-    fn read(&self, _entry: &EntryMeta<'_>, data: &[u8]) -> Parsed {
-        Box::new(parse_installed(&String::from_utf8_lossy(data)))
+    fn read(&self, entry: &EntryMeta<'_>, data: &[u8]) -> Parsed {
+        let text = String::from_utf8_lossy(data);
+        Box::new(match entry.path {
+            WORLD => ApkFile::World(parse_world(&text)),
+            REPOSITORIES => ApkFile::Repositories(parse_repositories(&text)),
+            _ => ApkFile::Installed(parse_installed(&text)),
+        })
     }
 
     fn finish(&self, ctx: &mut CatalogContext<'_>, hits: Vec<Hit>) {
-        let mut copies: Vec<(usize, bool, ApkDb)> = hits
-            .into_iter()
-            .filter_map(|h| {
-                let db = h.parsed.downcast::<ApkDb>().ok()?;
-                Some((h.layer, h.visible, *db))
-            })
-            .collect();
+        let mut copies: Vec<(usize, bool, ApkDb)> = Vec::new();
+        // Only the copies a container sees count: apk reads the final world and repositories.
+        let mut world: Option<ApkWorld> = None;
+        let mut repos: Option<ApkRepositories> = None;
+        for h in hits {
+            let (layer, visible) = (h.layer, h.visible);
+            let Ok(file) = h.parsed.downcast::<ApkFile>() else {
+                continue;
+            };
+            match *file {
+                ApkFile::Installed(db) => copies.push((layer, visible, db)),
+                ApkFile::World(w) if visible => world = Some(w),
+                ApkFile::Repositories(r) if visible => repos = Some(r),
+                _ => {}
+            }
+        }
         copies.sort_by_key(|(l, _, _)| *l);
         let Some(vis_idx) = copies.iter().position(|(_, v, _)| *v) else {
             return;
@@ -246,6 +415,23 @@ impl Cataloger for ApkCataloger {
         for w in &db.warnings {
             ctx.warn(self.name(), INSTALLED, w.clone());
         }
+        for path in [WORLD, REPOSITORIES] {
+            if ctx.view.get(path).is_some_and(|n| n.size > MAX_CONFIG) {
+                ctx.warn(
+                    self.name(),
+                    path,
+                    format!("larger than {MAX_CONFIG} bytes: not read; repository tags unknown"),
+                );
+            }
+        }
+        let world = world.unwrap_or_default();
+        let repos = repos.unwrap_or_default();
+        for w in &world.warnings {
+            ctx.warn(self.name(), WORLD, w.clone());
+        }
+        for w in &repos.warnings {
+            ctx.warn(self.name(), REPOSITORIES, w.clone());
+        }
         let distro = ctx.distro.clone();
         let namespace = purl::namespace("apk", distro.as_ref());
         let distro_q = purl::distro_qualifier(distro.as_ref());
@@ -256,6 +442,28 @@ impl Cataloger for ApkCataloger {
         for e in &db.entries {
             for p in &e.provides {
                 provider.entry(p).or_insert(e);
+            }
+        }
+        // Package name -> the tag its world entry pins it to (the first entry wins).
+        let mut tags: HashMap<&str, &str> = HashMap::new();
+        for t in &world.tagged {
+            let Some(p) = provider.get(t.name.as_str()) else {
+                // A world entry that is not installed (yet) has nothing to mark.
+                continue;
+            };
+            match tags.get(p.name.as_str()) {
+                Some(old) if *old != t.tag => ctx.warn(
+                    self.name(),
+                    WORLD,
+                    format!(
+                        "{} is pinned to both @{old} and @{}; keeping @{old}",
+                        p.name, t.tag
+                    ),
+                ),
+                Some(_) => {}
+                None => {
+                    tags.insert(&p.name, &t.tag);
+                }
             }
         }
         for e in &db.entries {
@@ -292,6 +500,14 @@ impl Cataloger for ApkCataloger {
                     pkg.metadata.insert(k.to_string(), v.clone());
                 }
             }
+            if let Some(tag) = tags.get(e.name.as_str()) {
+                pkg.metadata
+                    .insert("repository_tag".to_string(), tag.to_string());
+                if let Some(repo) = repos.repository(tag) {
+                    pkg.metadata
+                        .insert("repository".to_string(), repo.to_string());
+                }
+            }
             let deps: BTreeSet<String> = e
                 .depends
                 .iter()
@@ -324,5 +540,86 @@ mod tests {
         assert_eq!(db.entries[1].files, vec!["/top"]);
         assert_eq!(db.entries[1].depends, vec!["musl", "so:z"]);
         assert_eq!(db.warnings.len(), 2);
+    }
+
+    #[test]
+    fn world_entries_with_tags() {
+        let w = parse_world(
+            "alpine-base busybox\nnginx@edge\tfoo@testing>=1.2-r0 bar@corp=2.0-r1\n\
+             !old@edge so:libz.so.1@corp baz~1.0 pinned@t><Q1abc= @notag empty@ a@b@c\n",
+        );
+        let got: Vec<(&str, &str)> = w
+            .tagged
+            .iter()
+            .map(|t| (t.name.as_str(), t.tag.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("nginx", "edge"),
+                ("foo", "testing"),
+                ("bar", "corp"),
+                ("so:libz.so.1", "corp"),
+                ("pinned", "t"),
+            ]
+        );
+        assert_eq!(
+            w.warnings,
+            [
+                "skipped world entry \"@notag\": empty name or tag",
+                "skipped world entry \"empty@\": empty name or tag",
+                "skipped world entry \"a@b@c\": more than one tag",
+            ]
+        );
+    }
+
+    #[test]
+    fn repositories_with_tags() {
+        let r = parse_repositories(
+            "# comment\nhttps://dl-cdn.alpinelinux.org/alpine/v3.18/main\n\
+             @edge https://dl-cdn.alpinelinux.org/alpine/edge/main\n  @corp   https://apk.example.com/repo  \n\
+             @edge https://other.example/edge\n@lonely\n",
+        );
+        assert_eq!(
+            r.tagged,
+            [
+                (
+                    "edge".to_string(),
+                    "https://dl-cdn.alpinelinux.org/alpine/edge/main".to_string()
+                ),
+                (
+                    "corp".to_string(),
+                    "https://apk.example.com/repo".to_string()
+                ),
+                ("edge".to_string(), "https://other.example/edge".to_string()),
+            ]
+        );
+        assert_eq!(
+            r.repository("edge"),
+            Some("https://dl-cdn.alpinelinux.org/alpine/edge/main")
+        );
+        assert_eq!(r.repository("testing"), None);
+        assert_eq!(
+            r.warnings,
+            ["line 6: skipped \"@lonely\": a tag needs a name and a repository"]
+        );
+    }
+
+    #[test]
+    fn warnings_are_bounded() {
+        let text = "@x ".repeat(1000);
+        let w = parse_world(&text);
+        assert!(w.tagged.is_empty());
+        assert_eq!(w.warnings.len(), MAX_CONFIG_WARNINGS + 1);
+        assert_eq!(
+            w.warnings.last().map(String::as_str),
+            Some("980 more malformed world entries skipped")
+        );
+        let r = parse_repositories(&"@\n".repeat(50));
+        assert_eq!(r.warnings.len(), MAX_CONFIG_WARNINGS + 1);
+        assert_eq!(
+            r.warnings.last().map(String::as_str),
+            Some("30 more malformed repository lines skipped")
+        );
     }
 }

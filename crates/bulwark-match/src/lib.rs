@@ -160,17 +160,16 @@ pub fn match_report(
     db: &Db,
     opts: &MatchOptions,
 ) -> Result<(), MatchError> {
-    let status = db.status()?;
-    let age_days = (opts.now_unix - status.built_at).max(0).div_euclid(86_400);
-    let mut sources: Vec<String> = status
-        .sources
+    let (built_at, db_sources) = db.provenance()?;
+    let age_days = (opts.now_unix - built_at).max(0).div_euclid(86_400);
+    let mut sources: Vec<String> = db_sources
         .iter()
         .map(|s| format!("{}:{}", s.kind, s.name))
         .collect();
     sources.sort();
     report.database = Some(DatabaseInfo {
         path: db.path().display().to_string(),
-        built_at: bulwark_vulndb::store::format_unix(status.built_at),
+        built_at: bulwark_vulndb::store::format_unix(built_at),
         age_days,
         sources,
     });
@@ -182,7 +181,7 @@ pub fn match_report(
             message: format!(
                 "the advisory database is {age_days} days old (built {}; the bound is {} days): \
                  vulnerabilities published since are missing; run `bulwark db update`",
-                bulwark_vulndb::store::format_unix(status.built_at),
+                bulwark_vulndb::store::format_unix(built_at),
                 opts.max_db_age_days
             ),
         });

@@ -179,7 +179,8 @@ fn language_names(kind: PackageKind, name: &str) -> Vec<String> {
 /// Why a package is not matched at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Skip {
-    /// The package comes from a third-party repository (rpm vendor not the distribution's).
+    /// The package comes from a third-party repository (rpm vendor not the distribution's, or
+    /// an apk package pinned to a tagged repository outside the release's branch).
     ThirdParty,
     /// No advisory feed covers this kind of package, or the distribution is unknown.
     Unsupported,

@@ -1115,7 +1115,23 @@ impl Db {
         Ok(Some(e))
     }
 
-    /// Counts, build time and sources.
+    /// Build time (Unix seconds) and the inputs the database was built from: what a scan
+    /// reports about its database, without [`Db::status`]'s row counts (which read every
+    /// table).
+    pub fn provenance(&self) -> Result<(i64, Vec<SourceInfo>), StoreError> {
+        let built_at: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'built_at'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        Ok((
+            built_at.and_then(|v| v.parse().ok()).unwrap_or(0),
+            read_sources(&self.conn)?,
+        ))
+    }
+
+    /// Schema, build time, row counts and inputs, for `bulwark db status`.
     pub fn status(&self) -> Result<DbStatus, StoreError> {
         let meta = |k: &str| -> Result<i64, StoreError> {
             let v: Option<String> = self

@@ -171,7 +171,10 @@ fn demo_table_golden() {
     let out: Vec<String> = out
         .lines()
         .map(|l| {
-            if l.starts_with("Database") {
+            if l.ends_with("[eol-release]") {
+                // Its wording follows the calendar (standard support, then LTS, then none).
+                "WARNING  [end-of-life notice] [eol-release]".to_string()
+            } else if l.starts_with("Database") {
                 "Database    [built at test time]".to_string()
             } else if l.starts_with("Target") {
                 "Target      [demo image path]".to_string()

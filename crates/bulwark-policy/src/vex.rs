@@ -3,8 +3,11 @@
 //! `analysis`) and CSAF 2.0 (`product_status` with `flags` / `threats`), normalised to one
 //! statement model and applied to scan findings.
 
-use std::collections::HashMap;
+use std::cmp::Ordering;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
+
+use bulwark_version::Scheme;
 
 use bulwark_report::scan::{Notice, NoticeLevel, ScanReport, VulnFinding};
 use bulwark_report::Suppression;
@@ -85,8 +88,29 @@ pub struct Statement {
     /// Red Hat platform major release the statement is limited to (from the CSAF platform's
     /// CPE, `cpe:/o:redhat:enterprise_linux:8`).
     pub rhel_release: Option<String>,
-    /// Exact versions the statement is limited to (CycloneDX `affects[].versions`).
-    pub versions: Option<Vec<String>>,
+    /// Versions the statement is limited to (CycloneDX `affects[].versions`): the finding's
+    /// package must be one of them (or, for `fixed`, at or after an exact one) or inside a range.
+    pub versions: Option<Vec<VersionSpec>>,
+}
+
+/// One entry of a statement's version list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VersionSpec {
+    /// An exact version (CycloneDX `version`).
+    Exact(String),
+    /// A `vers:` range as written (CycloneDX `range`), evaluated when the statement is applied.
+    Range(String),
+}
+
+/// How a statement relates to one finding.
+enum Verdict {
+    /// The statement applies.
+    Applies,
+    /// It does not.
+    No,
+    /// It names the finding's vulnerability and package, but its only version limits are
+    /// ranges that could not be evaluated (the message says which and why).
+    RangeNotEvaluated(String),
 }
 
 /// A parsed VEX document.
@@ -181,6 +205,7 @@ impl VexDocument {
                 .map(|r| r.split('.').next().unwrap_or("").to_string())
         });
         let (mut suppressed, mut investigating, mut unjustified) = (0usize, 0usize, Vec::new());
+        let mut unevaluated: BTreeSet<String> = BTreeSet::new();
         for f in report.vulnerabilities.iter_mut() {
             let src_version = sources
                 .get(&(f.package.purl.clone(), f.package.found_in.clone()))
@@ -188,8 +213,16 @@ impl VexDocument {
                 .flatten();
             let mut best: Option<&Statement> = None;
             for st in &self.statements {
-                if !st.matches(f, &target, src_version.as_deref(), rhel.as_deref()) {
-                    continue;
+                match st.matches(f, &target, src_version.as_deref(), rhel.as_deref()) {
+                    Verdict::Applies => {}
+                    Verdict::No => continue,
+                    Verdict::RangeNotEvaluated(why) => {
+                        unevaluated.insert(format!(
+                            "{} in {} {}: {why}",
+                            f.id, f.package.name, f.package.version
+                        ));
+                        continue;
+                    }
                 }
                 let newer = match (&best, &st.timestamp) {
                     (None, _) => true,
@@ -254,6 +287,17 @@ impl VexDocument {
                 ),
             });
         }
+        if !unevaluated.is_empty() {
+            report.notices.push(Notice {
+                level: NoticeLevel::Warning,
+                code: "vex-range-not-evaluated".to_string(),
+                message: format!(
+                    "{}: statement(s) limited to version ranges that could not be evaluated are not applied ({})",
+                    self.origin,
+                    unevaluated.into_iter().collect::<Vec<_>>().join(", ")
+                ),
+            });
+        }
         if !unjustified.is_empty() {
             report.notices.push(Notice {
                 level: NoticeLevel::Warning,
@@ -272,6 +316,9 @@ impl VexDocument {
 struct TargetIds {
     names: Vec<String>,
     digests: Vec<String>,
+    /// Lower-case names of the image's distribution release as purl `distro` qualifiers spell
+    /// them (`jammy`, `ubuntu-22.04`, `debian-12`, `bookworm`, `rhel-9.3`...).
+    distro: Vec<String>,
 }
 
 impl TargetIds {
@@ -284,7 +331,32 @@ impl TargetIds {
             .flatten()
             .map(|d| d.to_ascii_lowercase())
             .collect();
-        TargetIds { names, digests }
+        let mut distro = Vec::new();
+        if let Some(d) = &t.distro {
+            let id = d.id.to_ascii_lowercase();
+            for v in [&d.version_id, &d.release].into_iter().flatten() {
+                distro.push(format!("{id}-{}", v.to_ascii_lowercase()));
+                distro.push(v.to_ascii_lowercase());
+            }
+            if let Some(c) = &d.codename {
+                distro.push(c.to_ascii_lowercase());
+            }
+        }
+        TargetIds {
+            names,
+            digests,
+            distro,
+        }
+    }
+
+    /// Whether a statement's `distro` qualifier names the release of the installed package
+    /// (its own `distro` qualifier) or of the scanned image. `esm-infra-legacy/trusty` is read
+    /// as `trusty`.
+    fn same_release(&self, statement_distro: &str, package_distro: Option<&str>) -> bool {
+        let want = statement_distro.to_ascii_lowercase();
+        let want = want.rsplit('/').next().unwrap_or(&want);
+        package_distro.is_some_and(|p| p.eq_ignore_ascii_case(want))
+            || self.distro.iter().any(|d| d == want)
     }
 
     fn has_digest(&self, d: &str) -> bool {
@@ -373,20 +445,101 @@ impl Statement {
             .any(|fid| ids.iter().any(|i| i.eq_ignore_ascii_case(fid)))
     }
 
-    fn covers_package(&self, p: &ProductId, f: &VulnFinding, src_version: Option<&str>) -> bool {
-        let Some(pattern) = p
-            .purl
-            .as_deref()
-            .or(Some(p.id.as_str()))
-            .and_then(Purl::parse)
-        else {
+    fn covers_package(
+        &self,
+        p: &ProductId,
+        f: &VulnFinding,
+        src_version: Option<&str>,
+        target: &TargetIds,
+    ) -> bool {
+        let raw = p.purl.as_deref().unwrap_or(p.id.as_str());
+        let Some(pattern) = Purl::parse(raw) else {
             return false;
         };
         let Some(pkg) = Purl::parse(&f.package.purl) else {
             return false;
         };
         let source = f.package.source_name.as_deref().map(|n| (n, src_version));
-        covers(&pattern, &pkg, source)
+        if covers(&pattern, &pkg, source) {
+            return true;
+        }
+        // `fixed` at version X also covers later versions of the same package line. A
+        // statement naming another release of the distribution (`distro=` qualifier) is not
+        // about this line: Ubuntu's fix in bionic says nothing about jammy's older package.
+        let Some(want) = pattern.version.as_deref() else {
+            return false;
+        };
+        if self.status != VexStatus::Fixed {
+            return false;
+        }
+        if let Some(d) = qualifier(raw, "distro") {
+            if !target.same_release(&d, qualifier(&f.package.purl, "distro").as_deref()) {
+                return false;
+            }
+        }
+        let mut bare = pattern.clone();
+        bare.version = None;
+        if !covers(&bare, &pkg, source) {
+            return false;
+        }
+        // Which installed version the identity matched: the binary's own, or (for a source
+        // package pattern) the source package's.
+        let mut installed = Vec::new();
+        if pattern.name == pkg.name {
+            installed.extend(pkg.version.as_deref());
+        }
+        if pattern.is_source() && source.is_some_and(|(n, _)| n == pattern.name) {
+            installed.extend(src_version.or(pkg.version.as_deref()));
+        }
+        let installed_epoch = qualifier(&f.package.purl, "epoch");
+        let want_epoch = qualifier(raw, "epoch").or(installed_epoch.clone());
+        installed.into_iter().any(|have| {
+            at_or_after(
+                &pattern.ty,
+                &with_epoch(&pattern.ty, have, installed_epoch.as_deref()),
+                &with_epoch(&pattern.ty, want, want_epoch.as_deref()),
+            )
+        })
+    }
+
+    /// Whether the finding's installed version is in the statement's version list.
+    fn version_listed(&self, f: &VulnFinding, versions: &[VersionSpec]) -> Verdict {
+        let ty = Purl::parse(&f.package.purl)
+            .map(|p| p.ty)
+            .unwrap_or_default();
+        let epoch = qualifier(&f.package.purl, "epoch");
+        let installed = with_epoch(&ty, &f.package.version, epoch.as_deref());
+        let mut unevaluated = Vec::new();
+        for v in versions {
+            match v {
+                VersionSpec::Exact(x) => {
+                    let x = with_epoch(&ty, x, epoch.as_deref());
+                    let hit = x == installed
+                        || (self.status == VexStatus::Fixed && at_or_after(&ty, &installed, &x));
+                    if hit {
+                        return Verdict::Applies;
+                    }
+                }
+                VersionSpec::Range(r) => {
+                    match VersRange::parse(r).and_then(|range| match Scheme::for_purl_type(&ty) {
+                        Some(s) if s != range.scheme => Err(format!(
+                            "its scheme orders versions as {}, the package as {s}",
+                            range.scheme
+                        )),
+                        _ => range.contains(&installed),
+                    }) {
+                        Ok(true) => return Verdict::Applies,
+                        Ok(false) => {}
+                        Err(e) => unevaluated.push(format!("`{r}` ({e})")),
+                    }
+                }
+            }
+        }
+        if unevaluated.is_empty() {
+            Verdict::No
+        } else {
+            Verdict::RangeNotEvaluated(unevaluated.join("; "))
+        }
     }
 
     fn matches(
@@ -395,23 +548,33 @@ impl Statement {
         target: &TargetIds,
         src_version: Option<&str>,
         rhel: Option<&str>,
-    ) -> bool {
+    ) -> Verdict {
         if !self.names_vuln(f) {
-            return false;
+            return Verdict::No;
         }
         if let (Some(want), Some(have)) = (&self.rhel_release, rhel) {
             if want != have {
-                return false;
+                return Verdict::No;
             }
         }
-        if let Some(versions) = &self.versions {
-            if !versions.contains(&f.package.version) {
-                return false;
-            }
+        if !self.covers_finding(f, target, src_version) {
+            return Verdict::No;
         }
+        match &self.versions {
+            Some(versions) => self.version_listed(f, versions),
+            None => Verdict::Applies,
+        }
+    }
+
+    fn covers_finding(
+        &self,
+        f: &VulnFinding,
+        target: &TargetIds,
+        src_version: Option<&str>,
+    ) -> bool {
         if self.subcomponents.is_empty() {
             self.products.iter().any(|p| {
-                self.covers_package(p, f, src_version) || target.identifies(p) == Some(true)
+                self.covers_package(p, f, src_version, target) || target.identifies(p) == Some(true)
             })
         } else {
             let product_ok = self.products.is_empty()
@@ -423,8 +586,180 @@ impl Statement {
                 && self
                     .subcomponents
                     .iter()
-                    .any(|c| self.covers_package(c, f, src_version))
+                    .any(|c| self.covers_package(c, f, src_version, target))
         }
+    }
+}
+
+// ---------------------------------------------------------------- versions
+
+/// A purl qualifier's value (percent-decoded), when the text is a purl that has it.
+fn qualifier(purl: &str, key: &str) -> Option<String> {
+    let q = purl
+        .strip_prefix("pkg:")?
+        .split('#')
+        .next()?
+        .split_once('?')?
+        .1;
+    q.split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| crate::purl::decode(v))
+        .filter(|v| !v.is_empty())
+}
+
+/// An rpm version with its epoch (`E:V-R`) when the purl gives the epoch as a qualifier;
+/// other types carry the epoch in the version itself.
+fn with_epoch(ty: &str, version: &str, epoch: Option<&str>) -> String {
+    match epoch {
+        Some(e) if ty == "rpm" && !version.contains(':') => format!("{e}:{version}"),
+        _ => version.to_string(),
+    }
+}
+
+/// Whether `installed` is `fixed` or later in the purl type's version order. When the type
+/// has no known order or either version does not parse, only the exact same text counts.
+fn at_or_after(ty: &str, installed: &str, fixed: &str) -> bool {
+    match Scheme::for_purl_type(ty).map(|s| s.compare(installed, fixed)) {
+        Some(Ok(o)) => o != Ordering::Less,
+        _ => installed == fixed,
+    }
+}
+
+/// A comparator of a `vers:` constraint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cmp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// A parsed `vers:` range (purl-spec VERSION-RANGE-SPEC): `*`, or constraints sorted by version.
+#[derive(Debug)]
+struct VersRange {
+    scheme: Scheme,
+    /// `None`: `*`, every version.
+    constraints: Option<Vec<(Cmp, String)>>,
+}
+
+impl VersRange {
+    /// Parse `vers:<scheme>/<constraint>|...`. The scheme is a purl type (`deb`, `pypi`,
+    /// `npm`...) or `semver`; every constraint's version must parse under it.
+    fn parse(text: &str) -> Result<VersRange, String> {
+        // Spaces are not significant in a vers.
+        let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let rest = text
+            .strip_prefix("vers:")
+            .ok_or_else(|| "not a `vers:` range".to_string())?;
+        let (scheme_name, spec) = rest
+            .split_once('/')
+            .ok_or_else(|| "no `/` after the versioning scheme".to_string())?;
+        let scheme_name = scheme_name.to_ascii_lowercase();
+        let scheme = match scheme_name.as_str() {
+            "semver" => Some(Scheme::Semver),
+            other => Scheme::for_purl_type(other),
+        }
+        .ok_or_else(|| format!("unknown versioning scheme `{scheme_name}`"))?;
+        if spec == "*" {
+            return Ok(VersRange {
+                scheme,
+                constraints: None,
+            });
+        }
+        let mut constraints = Vec::new();
+        for c in spec.split('|') {
+            let (cmp, v) = [
+                (">=", Cmp::Ge),
+                ("<=", Cmp::Le),
+                ("!=", Cmp::Ne),
+                ("<", Cmp::Lt),
+                (">", Cmp::Gt),
+                ("=", Cmp::Eq),
+            ]
+            .into_iter()
+            .find_map(|(op, cmp)| c.strip_prefix(op).map(|v| (cmp, v)))
+            .unwrap_or((Cmp::Eq, c));
+            let v = crate::purl::decode(v);
+            if v.is_empty() || v == "*" {
+                return Err(format!("bad constraint `{c}`"));
+            }
+            scheme
+                .validate(&v)
+                .map_err(|e| format!("`{v}` is not a {scheme} version: {e}"))?;
+            constraints.push((cmp, v));
+        }
+        // The evaluation below walks the constraints in version order.
+        constraints.sort_by(|a, b| scheme.compare(&a.1, &b.1).unwrap_or(Ordering::Equal));
+        Ok(VersRange {
+            scheme,
+            constraints: Some(constraints),
+        })
+    }
+
+    /// Whether `version` is in the range, by the spec's algorithm. An installed version the
+    /// scheme cannot parse is an error.
+    fn contains(&self, version: &str) -> Result<bool, String> {
+        let Some(constraints) = &self.constraints else {
+            return Ok(true);
+        };
+        let cmp = |v: &str| {
+            self.scheme.compare(version, v).map_err(|e| {
+                format!(
+                    "installed `{version}` is not a {} version: {e}",
+                    self.scheme
+                )
+            })
+        };
+        for (c, v) in constraints {
+            if matches!(c, Cmp::Eq | Cmp::Le | Cmp::Ge) && cmp(v)? == Ordering::Equal {
+                return Ok(true);
+            }
+        }
+        for (c, v) in constraints {
+            if *c == Cmp::Ne && cmp(v)? == Ordering::Equal {
+                return Ok(false);
+            }
+        }
+        let bounds: Vec<&(Cmp, String)> = constraints
+            .iter()
+            .filter(|(c, _)| !matches!(c, Cmp::Eq | Cmp::Ne))
+            .collect();
+        let lower = |c: Cmp| matches!(c, Cmp::Gt | Cmp::Ge);
+        let upper = |c: Cmp| matches!(c, Cmp::Lt | Cmp::Le);
+        // Equality with a bound was handled above, so only strict order matters here.
+        match bounds.as_slice() {
+            [] => return Ok(false),
+            [(c, v)] => {
+                let o = cmp(v)?;
+                return Ok(
+                    (upper(*c) && o == Ordering::Less) || (lower(*c) && o == Ordering::Greater)
+                );
+            }
+            _ => {}
+        }
+        let last = bounds.len() - 2;
+        for (i, pair) in bounds.windows(2).enumerate() {
+            let [(cur_c, cur_v), (next_c, next_v)] = pair else {
+                continue;
+            };
+            if i == 0 && upper(*cur_c) && cmp(cur_v)? == Ordering::Less {
+                return Ok(true);
+            }
+            if i == last && lower(*next_c) && cmp(next_v)? == Ordering::Greater {
+                return Ok(true);
+            }
+            if lower(*cur_c)
+                && upper(*next_c)
+                && cmp(cur_v)? == Ordering::Greater
+                && cmp(next_v)? == Ordering::Less
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 }
 
@@ -623,11 +958,18 @@ fn parse_cyclonedx(v: &Value, origin: &str) -> Result<VexDocument, PolicyError> 
                 .cloned()
                 .flatten()
                 .or_else(|| local.starts_with("pkg:").then(|| local.clone()));
-            let versions: Vec<&Value> = arr(a, "versions").iter().collect();
-            let exact: Vec<String> = versions.iter().filter_map(|x| s(x, "version")).collect();
-            if !versions.is_empty() && exact.is_empty() {
-                // Only `vers:` ranges: not evaluated, so the statement is not applied (a
-                // suppression we cannot check is worse than a finding).
+            let listed = arr(a, "versions");
+            let versions: Vec<VersionSpec> = listed
+                .iter()
+                .filter_map(|x| {
+                    s(x, "version")
+                        .map(VersionSpec::Exact)
+                        .or_else(|| s(x, "range").map(VersionSpec::Range))
+                })
+                .collect();
+            if !listed.is_empty() && versions.is_empty() {
+                // Entries with neither a version nor a range: nothing to check the installed
+                // version against, so the statement is not applied.
                 continue;
             }
             statements.push(Statement {
@@ -645,7 +987,7 @@ fn parse_cyclonedx(v: &Value, origin: &str) -> Result<VexDocument, PolicyError> 
                 notes: (!response.is_empty()).then(|| format!("response: {}", response.join(", "))),
                 timestamp: timestamp.clone(),
                 rhel_release: None,
-                versions: (!exact.is_empty()).then_some(exact),
+                versions: (!versions.is_empty()).then_some(versions),
             });
         }
     }

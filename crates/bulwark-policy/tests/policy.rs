@@ -411,10 +411,15 @@ fn cyclonedx_vex_states_aliases_bom_links_and_the_image_itself() {
         log4j.note.as_deref(),
         Some("VEX (cyclonedx-vex.json): under investigation")
     );
-    // exploitable, `vers:` range only, and not_affected without any justification: no effect.
+    // `resolved` limited by `vers:deb/<1:1.2.13`: the range is evaluated in dpkg order and
+    // the installed 1:1.2.11.dfsg-2ubuntu9.2 is inside it.
+    assert_eq!(
+        suppression_of(&r, "CVE-2022-37434", "1:1.2.11.dfsg-2ubuntu9.2").map(|s| s.reason),
+        Some("fixed: Patched in our zlib build. (cyclonedx-vex.json)".to_string())
+    );
+    // exploitable, and not_affected without any justification: no effect.
     for (id, v) in [
         ("CVE-2023-36053", "4.2.1"),
-        ("CVE-2022-37434", "1:1.2.11.dfsg-2ubuntu9.2"),
         ("CVE-2023-44487", "1.43.0-1build3"),
     ] {
         assert_eq!(suppression_of(&r, id, v), None, "{id}");
@@ -427,7 +432,7 @@ fn cyclonedx_vex_states_aliases_bom_links_and_the_image_itself() {
     assert_eq!(
         notices,
         vec![
-            (NoticeLevel::Info, "vex-applied", "cyclonedx-vex.json: 2 finding(s) marked not affected or fixed, 1 under investigation"),
+            (NoticeLevel::Info, "vex-applied", "cyclonedx-vex.json: 3 finding(s) marked not affected or fixed, 1 under investigation"),
             (NoticeLevel::Warning, "vex-missing-justification", "cyclonedx-vex.json: not_affected without a justification or impact statement is not applied (CVE-2023-44487 in libnghttp2-14)"),
         ]
     );

@@ -13,6 +13,7 @@
 
 pub mod distro;
 mod package;
+pub mod purl;
 
 use std::any::Any;
 use std::collections::HashSet;

@@ -17,61 +17,31 @@ pub(crate) struct Purl {
 }
 
 impl Purl {
-    /// Parse `pkg:type/namespace/name@version?qualifiers#subpath`; `None` when it is not a purl.
+    /// Parse `pkg:type/namespace/name@version?qualifiers#subpath` (with
+    /// [`bulwark_catalog::purl::Purl::parse`]) into the identity exceptions and VEX compare:
+    /// namespaces of case-insensitive types lower-cased, PyPI names normalised as PEP 503
+    /// does; `None` when it is not a purl.
     pub fn parse(text: &str) -> Option<Purl> {
-        let rest = text.trim().strip_prefix("pkg:")?;
-        let rest = rest.trim_start_matches('/');
-        let rest = rest.split('#').next().unwrap_or(rest);
-        let (path, quals) = match rest.split_once('?') {
-            Some((p, q)) => (p, Some(q)),
-            None => (rest, None),
-        };
-        let (ty, path) = path.split_once('/')?;
-        // The version separator is the last `@` after the last `/` (an unencoded npm scope
-        // `@babel/core` starts with one).
-        let last_slash = path.rfind('/').map(|i| i + 1).unwrap_or(0);
-        let (path, version) = match path.get(last_slash..).and_then(|tail| tail.rfind('@')) {
-            Some(at) => {
-                let at = last_slash + at;
-                (
-                    path.get(..at).unwrap_or(path),
-                    path.get(at + 1..).map(decode),
-                )
-            }
-            None => (path, None),
-        };
-        let path = path.trim_end_matches('/');
-        let (namespace, name) = match path.rsplit_once('/') {
-            Some((ns, n)) => (decode(ns), decode(n)),
-            None => (String::new(), decode(path)),
-        };
-        if ty.is_empty() || name.is_empty() {
-            return None;
-        }
-        let arch = quals.and_then(|q| {
-            q.split('&')
-                .filter_map(|kv| kv.split_once('='))
-                .find(|(k, _)| k.eq_ignore_ascii_case("arch"))
-                .map(|(_, v)| decode(v).to_ascii_lowercase())
-        });
-        let ty = ty.to_ascii_lowercase();
-        let name = if ty == "pypi" {
-            name.to_ascii_lowercase().replace(['_', '.'], "-")
+        let p = bulwark_catalog::purl::Purl::parse(text)?;
+        let arch = p.qualifier("arch").map(str::to_ascii_lowercase);
+        let name = if p.ty == "pypi" {
+            p.name.to_ascii_lowercase().replace(['_', '.'], "-")
         } else {
-            name
+            p.name
         };
+        let namespace = p.namespace.unwrap_or_default();
         Some(Purl {
             namespace: if matches!(
-                ty.as_str(),
+                p.ty.as_str(),
                 "deb" | "rpm" | "apk" | "pypi" | "npm" | "github"
             ) {
                 namespace.to_ascii_lowercase()
             } else {
                 namespace
             },
-            ty,
+            ty: p.ty,
             name,
-            version: version.filter(|v| !v.is_empty()),
+            version: p.version,
             arch,
         })
     }
@@ -100,28 +70,7 @@ impl Purl {
     }
 }
 
-/// Percent-decode (invalid escapes are kept as written).
-pub(crate) fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            if let Some(v) = hex {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
+pub(crate) use bulwark_catalog::purl::decode;
 
 /// Whether a statement's purl `pattern` covers an installed package. Qualifiers are ignored
 /// (they describe the build, not the identity); a pattern without a version covers every

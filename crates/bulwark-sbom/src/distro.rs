@@ -6,7 +6,7 @@
 use bulwark_catalog::distro::finalize;
 use bulwark_catalog::{Distro, Package};
 
-use crate::purl::Purl;
+use bulwark_catalog::purl::Purl;
 
 /// A distribution from the fields an SBOM records.
 pub(crate) fn from_fields(

@@ -20,7 +20,6 @@
 pub mod cyclonedx;
 mod distro;
 mod licenses;
-mod purl;
 pub mod spdx;
 mod syft;
 mod util;

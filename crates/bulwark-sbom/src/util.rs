@@ -3,7 +3,7 @@
 use bulwark_catalog::{Package, PackageKind, SourcePackage};
 use sha2::{Digest, Sha256};
 
-use crate::purl::{kind_of_type, Purl};
+use bulwark_catalog::purl::{kind_of_type, Purl};
 
 /// A UUID (RFC 4122 layout, version 5, variant 1) from the sha256 of `parts`: deterministic
 /// for the same content, and within the version range CycloneDX's `serialNumber` pattern

@@ -1,55 +1,35 @@
-//! Package URL parsing (<https://github.com/package-url/purl-spec>): just what the readers need
-//! to learn a package's kind, namespace and qualifiers.
+//! Package URL parsing (<https://github.com/package-url/purl-spec>): one reader for every stage
+//! that receives purls from outside (SBOM readers, VEX documents, exception files). Building
+//! purls stays with the catalogers that know each ecosystem's spelling.
 
 use std::collections::BTreeMap;
 
-use bulwark_catalog::PackageKind;
+use crate::PackageKind;
 
-/// A parsed purl, components percent-decoded.
+/// A parsed purl, components percent-decoded, type and qualifier keys lower case.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Purl {
+pub struct Purl {
     /// Type, lower case (`deb`, `pypi`).
     pub ty: String,
-    /// Namespace segments joined by `/`.
+    /// Namespace segments joined by `/` (`debian`, `@babel`, `github.com/gin-gonic`).
     pub namespace: Option<String>,
     /// Name.
     pub name: String,
-    /// Version.
+    /// Version, when given and not empty.
     pub version: Option<String>,
-    /// Qualifiers by key.
+    /// Qualifiers by lower-case key, values decoded.
     pub qualifiers: BTreeMap<String, String>,
 }
 
-/// Decode `%XX` escapes; malformed escapes are kept as written.
-pub(crate) fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            if let Some(b) = hex {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 impl Purl {
-    /// Parse `pkg:type/namespace/name@version?qualifiers#subpath`; `None` when it is not a purl.
-    pub fn parse(s: &str) -> Option<Purl> {
-        let rest = s.trim().strip_prefix("pkg:")?;
+    /// Parse `pkg:type/namespace/name@version?qualifiers#subpath`; `None` when it is not a
+    /// purl (no `pkg:` scheme, no type or no name).
+    pub fn parse(text: &str) -> Option<Purl> {
+        let rest = text.trim().strip_prefix("pkg:")?;
         let rest = rest.trim_start_matches('/');
         let rest = rest.split_once('#').map_or(rest, |(a, _)| a);
-        let (rest, quals) = match rest.split_once('?') {
-            Some((a, q)) => (a, Some(q)),
+        let (path, quals) = match rest.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
             None => (rest, None),
         };
         let mut qualifiers = BTreeMap::new();
@@ -58,44 +38,51 @@ impl Purl {
                 qualifiers.insert(k.to_ascii_lowercase(), decode(v));
             }
         }
-        let (ty, path) = rest.split_once('/')?;
-        // The version follows the last `@` of the path (npm scopes are `%40`-encoded, but
-        // some writers leave them bare: `pkg:npm/@scope/name@1`).
-        let path = path.trim_end_matches('/');
-        let (path, version) = match path.rfind('@') {
-            Some(at) if at > 0 && !path[..at].ends_with('/') => {
-                (&path[..at], Some(decode(&path[at + 1..])))
+        let (ty, path) = path.split_once('/')?;
+        // The version separator is the last `@` after the last `/`: an unencoded npm scope
+        // (`pkg:npm/@babel/core`) starts with one.
+        let last_slash = path.rfind('/').map_or(0, |i| i + 1);
+        let (path, version) = match path.get(last_slash..).and_then(|tail| tail.rfind('@')) {
+            Some(at) => {
+                let at = last_slash + at;
+                (
+                    path.get(..at).unwrap_or(path),
+                    path.get(at + 1..).map(decode),
+                )
             }
-            _ => (path, None),
+            None => (path, None),
         };
         let mut segments: Vec<String> = path
             .split('/')
             .filter(|s| !s.is_empty())
             .map(decode)
             .collect();
-        let name = segments.pop()?;
-        let namespace = if segments.is_empty() {
-            None
-        } else {
-            Some(segments.join("/"))
-        };
+        let name = segments.pop().filter(|n| !n.is_empty())?;
+        if ty.is_empty() {
+            return None;
+        }
         Some(Purl {
             ty: ty.to_ascii_lowercase(),
-            namespace,
+            namespace: (!segments.is_empty()).then(|| segments.join("/")),
             name,
-            version,
+            version: version.filter(|v| !v.is_empty()),
             qualifiers,
         })
     }
 
-    /// The package kind this purl type belongs to; unknown types are binaries.
+    /// The package kind this purl's type belongs to; unknown types are binaries.
     pub fn kind(&self) -> PackageKind {
         kind_of_type(&self.ty)
+    }
+
+    /// The qualifier `key` (lower case), if present.
+    pub fn qualifier(&self, key: &str) -> Option<&str> {
+        self.qualifiers.get(key).map(String::as_str)
     }
 }
 
 /// The package kind of a purl type.
-pub(crate) fn kind_of_type(ty: &str) -> PackageKind {
+pub fn kind_of_type(ty: &str) -> PackageKind {
     match ty {
         "deb" => PackageKind::Deb,
         "apk" | "alpine" => PackageKind::Apk,
@@ -110,6 +97,29 @@ pub(crate) fn kind_of_type(ty: &str) -> PackageKind {
         "nuget" => PackageKind::Nuget,
         _ => PackageKind::Binary,
     }
+}
+
+/// Decode `%XX` escapes; malformed escapes are kept as written.
+pub fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            if let Some(v) = hex {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -135,15 +145,20 @@ mod tests {
         let p = Purl::parse("pkg:npm/@babel/core@7.0.0").unwrap();
         assert_eq!(p.namespace.as_deref(), Some("@babel"));
         assert_eq!(p.version.as_deref(), Some("7.0.0"));
+        let p = Purl::parse("pkg:npm/@babel/core").unwrap();
+        assert_eq!((p.namespace.as_deref(), p.version), (Some("@babel"), None));
         let p = Purl::parse("pkg:golang/github.com/a/b@v1.2.3").unwrap();
         assert_eq!(p.namespace.as_deref(), Some("github.com/a"));
         assert_eq!(p.kind(), PackageKind::Go);
         let p = Purl::parse("pkg:rpm/redhat/bash@5.1.8-6.el9?arch=x86_64&epoch=1").unwrap();
-        assert_eq!(p.qualifiers["epoch"], "1");
+        assert_eq!(p.qualifier("epoch"), Some("1"));
         let p = Purl::parse("pkg:generic/openssl").unwrap();
         assert_eq!(p.version, None);
         assert_eq!(p.kind(), PackageKind::Binary);
         assert_eq!(Purl::parse("cpe:2.3:a"), None);
+        assert_eq!(Purl::parse("pkg:deb"), None);
+        assert_eq!(Purl::parse("pkg:/x@1"), None);
         assert_eq!(decode("a%2"), "a%2");
+        assert_eq!(decode("%zz%41"), "%zzA");
     }
 }

@@ -14,6 +14,8 @@ pub(crate) struct Purl {
     pub version: Option<String>,
     /// The `arch` qualifier, lower case: `source` / `src` marks a source package.
     pub arch: Option<String>,
+    /// Every qualifier by lower-case key, values decoded (`distro`, `epoch`...).
+    pub qualifiers: std::collections::BTreeMap<String, String>,
 }
 
 impl Purl {
@@ -43,7 +45,16 @@ impl Purl {
             name,
             version: p.version,
             arch,
+            qualifiers: p.qualifiers,
         })
+    }
+
+    /// The qualifier `key` (lower case), when present and not empty.
+    pub fn qualifier(&self, key: &str) -> Option<&str> {
+        self.qualifiers
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     /// Whether this purl names a source package (`arch=source` in Debian/Ubuntu feeds,

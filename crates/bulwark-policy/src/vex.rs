@@ -472,8 +472,8 @@ impl Statement {
         if self.status != VexStatus::Fixed {
             return false;
         }
-        if let Some(d) = qualifier(raw, "distro") {
-            if !target.same_release(&d, qualifier(&f.package.purl, "distro").as_deref()) {
+        if let Some(d) = pattern.qualifier("distro") {
+            if !target.same_release(d, pkg.qualifier("distro")) {
                 return false;
             }
         }
@@ -491,23 +491,25 @@ impl Statement {
         if pattern.is_source() && source.is_some_and(|(n, _)| n == pattern.name) {
             installed.extend(src_version.or(pkg.version.as_deref()));
         }
-        let installed_epoch = qualifier(&f.package.purl, "epoch");
-        let want_epoch = qualifier(raw, "epoch").or(installed_epoch.clone());
+        let installed_epoch = pkg.qualifier("epoch");
+        let want_epoch = pattern.qualifier("epoch").or(installed_epoch);
         installed.into_iter().any(|have| {
             at_or_after(
                 &pattern.ty,
-                &with_epoch(&pattern.ty, have, installed_epoch.as_deref()),
-                &with_epoch(&pattern.ty, want, want_epoch.as_deref()),
+                &with_epoch(&pattern.ty, have, installed_epoch),
+                &with_epoch(&pattern.ty, want, want_epoch),
             )
         })
     }
 
     /// Whether the finding's installed version is in the statement's version list.
     fn version_listed(&self, f: &VulnFinding, versions: &[VersionSpec]) -> Verdict {
-        let ty = Purl::parse(&f.package.purl)
-            .map(|p| p.ty)
-            .unwrap_or_default();
-        let epoch = qualifier(&f.package.purl, "epoch");
+        let pkg = Purl::parse(&f.package.purl);
+        let ty = pkg.as_ref().map(|p| p.ty.clone()).unwrap_or_default();
+        let epoch = pkg
+            .as_ref()
+            .and_then(|p| p.qualifier("epoch"))
+            .map(String::from);
         let installed = with_epoch(&ty, &f.package.version, epoch.as_deref());
         let mut unevaluated = Vec::new();
         for v in versions {
@@ -592,21 +594,6 @@ impl Statement {
 }
 
 // ---------------------------------------------------------------- versions
-
-/// A purl qualifier's value (percent-decoded), when the text is a purl that has it.
-fn qualifier(purl: &str, key: &str) -> Option<String> {
-    let q = purl
-        .strip_prefix("pkg:")?
-        .split('#')
-        .next()?
-        .split_once('?')?
-        .1;
-    q.split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        .map(|(_, v)| crate::purl::decode(v))
-        .filter(|v| !v.is_empty())
-}
 
 /// An rpm version with its epoch (`E:V-R`) when the purl gives the epoch as a qualifier;
 /// other types carry the epoch in the version itself.

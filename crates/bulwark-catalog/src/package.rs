@@ -36,6 +36,24 @@ pub enum PackageKind {
 }
 
 impl PackageKind {
+    /// The serialised name (`deb`, `python`, `npm`...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PackageKind::Deb => "deb",
+            PackageKind::Apk => "apk",
+            PackageKind::Rpm => "rpm",
+            PackageKind::Python => "python",
+            PackageKind::Npm => "npm",
+            PackageKind::Go => "go",
+            PackageKind::Cargo => "cargo",
+            PackageKind::Maven => "maven",
+            PackageKind::Gem => "gem",
+            PackageKind::Composer => "composer",
+            PackageKind::Nuget => "nuget",
+            PackageKind::Binary => "binary",
+        }
+    }
+
     /// Whether the package belongs to the operating system's package manager.
     pub fn is_os(self) -> bool {
         matches!(self, PackageKind::Deb | PackageKind::Apk | PackageKind::Rpm)
@@ -210,4 +228,19 @@ pub struct Warning {
     pub path: String,
     /// What went wrong, for a person.
     pub message: String,
+}
+
+#[cfg(test)]
+mod kind_name_tests {
+    use super::PackageKind;
+
+    #[test]
+    fn as_str_is_the_serialised_name() {
+        use PackageKind::*;
+        for k in [
+            Deb, Apk, Rpm, Python, Npm, Go, Cargo, Maven, Gem, Composer, Nuget, Binary,
+        ] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+    }
 }

@@ -23,6 +23,17 @@ pub enum BaseEvidence {
     History,
 }
 
+impl BaseEvidence {
+    /// The serialised spelling (`explicit`, `annotation`, `history`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BaseEvidence::Explicit => "explicit",
+            BaseEvidence::Annotation => "annotation",
+            BaseEvidence::History => "history",
+        }
+    }
+}
+
 /// The base image, as far as it is known.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BaseImage {

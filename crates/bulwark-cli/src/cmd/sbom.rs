@@ -164,10 +164,7 @@ fn target_of(meta: &ImageMeta, inventory: &Inventory) -> ScanTarget {
             name: b.name.clone(),
             digest: b.digest.clone(),
             layers: b.layers,
-            evidence: serde_json::to_value(b.evidence)
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_else(|| format!("{:?}", b.evidence).to_lowercase()),
+            evidence: b.evidence.as_str().to_string(),
         }),
         layers: inventory.layers.clone(),
     }
@@ -175,41 +172,7 @@ fn target_of(meta: &ImageMeta, inventory: &Inventory) -> ScanTarget {
 
 /// The current time as RFC 3339 UTC (`2024-05-01T12:00:00Z`).
 pub fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    rfc3339(secs)
-}
-
-/// Seconds since the Unix epoch as RFC 3339 UTC.
-fn rfc3339(secs: u64) -> String {
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let rem = secs % 86_400;
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
-}
-
-/// Proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's
-/// `civil_from_days`).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    // d is 1..=31 and m 1..=12 by construction.
-    (y, m as u32, d as u32)
+    bulwark_vulndb::store::format_unix(bulwark_vulndb::store::now_unix())
 }
 
 /// The JSON document `sbom --format json` prints (schema in docs/json-schema.md).
@@ -327,10 +290,7 @@ fn table(meta: &ImageMeta, inv: &Inventory) -> String {
         "TYPE", "NAME", "VERSION", "LAYER"
     );
     for p in &inv.packages {
-        let kind = serde_json::to_value(p.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default();
+        let kind = p.kind.as_str();
         let layer = p.layer.map(|l| l.to_string()).unwrap_or_else(|| "-".into());
         let _ = writeln!(
             out,
@@ -343,10 +303,10 @@ fn table(meta: &ImageMeta, inv: &Inventory) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
+    /// The formatter `now_rfc3339` uses (the database's), on the dates that break naive ones.
     #[test]
     fn rfc3339_dates() {
+        let rfc3339 = bulwark_vulndb::store::format_unix;
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         // 2000-02-29 (leap day of a century leap year) and 2024-12-31T23:59:59.
         assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");

@@ -506,8 +506,5 @@ impl ScanReport {
 
 /// The serialised name of a package kind (`deb`, `python`, `npm`...).
 pub fn kind_name(kind: PackageKind) -> String {
-    serde_json::to_value(kind)
-        .ok()
-        .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_default()
+    kind.as_str().to_string()
 }

@@ -17,6 +17,10 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+mod common;
+
+use common::{skip, tool_works};
+
 const IMAGE: &str = "bulwark-test/all-ecosystems:1";
 
 /// Layers of the image (see tests/images/README.md).
@@ -212,10 +216,6 @@ fn expected_language_packages(go_version: &str) -> BTreeSet<Row> {
         .collect()
 }
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 /// The image, read both ways, and what the tests compare it with.
 struct Fixture {
     rootfs: PathBuf,
@@ -226,20 +226,10 @@ struct Fixture {
     engine: Value,
 }
 
-/// Skip (print why, return None) or, with BULWARK_REQUIRE_TOOLS set, fail.
+/// Skip the image tests (print why, return None) or, with BULWARK_REQUIRE_TOOLS set, fail.
 fn missing(why: &str) -> Option<Fixture> {
-    if std::env::var_os("BULWARK_REQUIRE_TOOLS").is_some() {
-        panic!("BULWARK_REQUIRE_TOOLS is set but {why}");
-    }
-    eprintln!("skipping the all-ecosystems image tests: {why}");
+    skip(&format!("the all-ecosystems image tests: {why}"));
     None
-}
-
-fn tool_works(cmd: &str, args: &[&str]) -> bool {
-    Command::new(cmd)
-        .args(args)
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
 
 fn fixture() -> Option<&'static Fixture> {
@@ -274,33 +264,15 @@ fn build() -> Option<Fixture> {
             return missing(&format!("`{tool} {}` does not run", args.join(" ")));
         }
     }
-    let script = repo().join("tests/images/build-all-ecosystems.sh");
-    let out = Command::new("bash")
-        .arg(&script)
-        .env("BULWARK_DEBIAN_ROOTFS", &rootfs)
-        .output()
-        .expect("run bash");
-    assert!(
-        out.status.success(),
-        "{} failed:\n{}\n{}",
-        script.display(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout
-        .lines()
-        .last()
-        .expect("the script prints the tar path");
-    let tar = PathBuf::from(line.trim_end_matches(" (cached)"));
-    let facts: Value =
-        serde_json::from_slice(&std::fs::read(format!("{}.facts.json", tar.display())).unwrap())
-            .unwrap();
-    let go_version = facts["go_version"]
-        .as_str()
-        .unwrap()
-        .trim_start_matches("go")
-        .to_string();
+    let common::AllEcosystems { tar, go_version } = common::build_all_ecosystems(Some(&rootfs))
+        .unwrap_or_else(|out| {
+            panic!(
+                "{} failed:\n{}\n{}",
+                common::all_ecosystems_script().display(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
     Some(Fixture {
         rootfs,
         go_version,

@@ -1,30 +1,10 @@
 //! End-to-end checks of the `bulwark` binary on the demo image kept in the repository.
 
-use std::path::PathBuf;
 use std::process::Command;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
 
-fn demo() -> String {
-    repo()
-        .join("examples/demo/demo-image.tar")
-        .display()
-        .to_string()
-}
-
-fn bulwark(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_bulwark"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::{bulwark, demo, repo};
 
 #[test]
 fn inspect_json_describes_the_demo_image() {

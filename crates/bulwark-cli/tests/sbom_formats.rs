@@ -5,40 +5,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
 
-fn demo() -> String {
-    repo()
-        .join("examples/demo/demo-image.tar")
-        .display()
-        .to_string()
-}
-
-fn bulwark(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_bulwark"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// Skip (printing why) when a tool is missing, unless `BULWARK_REQUIRE_TOOLS` is set.
-fn have_tool(what: &str, probe: &mut Command) -> bool {
-    let ok = probe.output().map(|o| o.status.success()).unwrap_or(false);
-    if !ok {
-        if std::env::var_os("BULWARK_REQUIRE_TOOLS").is_some() {
-            panic!("{what} is required (BULWARK_REQUIRE_TOOLS is set) but not installed");
-        }
-        eprintln!("SKIP: {what} not installed (set BULWARK_REQUIRE_TOOLS=1 to fail instead)");
-    }
-    ok
-}
+use common::{bulwark, demo, have_tool, repo};
 
 const CDX_VALIDATE: &str = "import sys\n\
 from cyclonedx.validation.json import JsonStrictValidator\n\

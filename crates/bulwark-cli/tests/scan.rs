@@ -8,39 +8,27 @@
 //! binary package built from the affected source package. `regex 1.7.3` is past its only
 //! advisory's fix and must not appear.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
 
 use serde_json::Value;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+
+use common::{python_has, repo, require_tools};
 
 fn demo() -> String {
-    format!(
-        "docker-archive:{}",
-        repo().join("examples/demo/demo-image.tar").display()
-    )
+    format!("docker-archive:{}", common::demo())
 }
 
+/// `bulwark args` run from the repository root, with `CI` unset.
 fn bulwark(args: &[&str]) -> (i32, String, String) {
     bulwark_in(&repo(), args)
 }
 
 fn bulwark_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_bulwark"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("CI")
-        .output()
-        .expect("running bulwark");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::bulwark_no_ci(Some(dir), args)
 }
 
 /// Scratch directory for this test process (kept until the process ends).
@@ -383,26 +371,6 @@ fn an_sbom_scans_like_the_image_it_describes() {
     let from_sbom: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(from_sbom["target"]["source"], "sbom");
     assert_eq!(finding_lines(&from_sbom), finding_lines(&from_image));
-}
-
-/// Whether optional tools are required (CI) or may be skipped.
-fn require_tools() -> bool {
-    std::env::var_os("BULWARK_REQUIRE_TOOLS").is_some_and(|v| v == "1")
-}
-
-fn python_has(module: &str) -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", &format!("import {module}")])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            !require_tools(),
-            "python module {module} missing and BULWARK_REQUIRE_TOOLS=1"
-        );
-        eprintln!("skipping: python module {module} is not installed");
-    }
-    ok
 }
 
 fn python(script: &str, arg: &Path) -> (bool, String) {

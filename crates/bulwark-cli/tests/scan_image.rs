@@ -18,34 +18,17 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+
+use common::{python_has, repo, skip, tool_works};
 
 fn data() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/advisories")
 }
 
-fn require_tools() -> bool {
-    std::env::var_os("BULWARK_REQUIRE_TOOLS").is_some_and(|v| v == "1")
-}
-
-fn skip(why: &str) {
-    assert!(!require_tools(), "BULWARK_REQUIRE_TOOLS is set but {why}");
-    eprintln!("skipping: {why}");
-}
-
+/// `bulwark args` with `CI` unset.
 fn bulwark(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_bulwark"))
-        .args(args)
-        .env_remove("CI")
-        .output()
-        .expect("running bulwark");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::bulwark_no_ci(None, args)
 }
 
 struct Fixture {
@@ -62,45 +45,21 @@ fn fixture() -> Option<&'static Fixture> {
 }
 
 fn build() -> Option<Fixture> {
-    let works = |cmd: &str, args: &[&str]| {
-        Command::new(cmd)
-            .args(args)
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if !works("docker", &["info"]) {
+    if !tool_works("docker", &["info"]) {
         skip("the Docker Engine is not reachable");
         return None;
     }
-    let script = repo().join("tests/images/build-all-ecosystems.sh");
-    let out = Command::new("bash")
-        .arg(&script)
-        .output()
-        .expect("run bash");
-    if !out.status.success() {
-        skip(&format!(
-            "{} failed:\n{}",
-            script.display(),
-            String::from_utf8_lossy(&out.stderr)
-        ));
-        return None;
-    }
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let tar = PathBuf::from(
-        stdout
-            .lines()
-            .last()
-            .expect("the script prints the tar path")
-            .trim_end_matches(" (cached)"),
-    );
-    let facts: Value =
-        serde_json::from_slice(&std::fs::read(format!("{}.facts.json", tar.display())).unwrap())
-            .unwrap();
-    let go_version = facts["go_version"]
-        .as_str()
-        .unwrap()
-        .trim_start_matches("go")
-        .to_string();
+    let common::AllEcosystems { tar, go_version } = match common::build_all_ecosystems(None) {
+        Ok(image) => image,
+        Err(out) => {
+            skip(&format!(
+                "{} failed:\n{}",
+                common::all_ecosystems_script().display(),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+            return None;
+        }
+    };
 
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("image.sqlite");
@@ -152,21 +111,10 @@ fn ids(v: &Value) -> BTreeSet<String> {
     out
 }
 
-fn python_ok(module: &str) -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", &format!("import {module}")])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        skip(&format!("python module {module} is missing"));
-    }
-    ok
-}
-
 #[test]
 fn python_findings_agree_with_packaging() {
     let Some(f) = fixture() else { return };
-    if !python_ok("packaging") || !python_ok("yaml") {
+    if !python_has("packaging") || !python_has("yaml") {
         return;
     }
     let requirements = repo().join("tests/images/all-ecosystems/python/requirements.txt");
@@ -337,7 +285,7 @@ fn go_stdlib_findings_golden() {
     lines.dedup();
     // An independent reading of the same OSV records (Go's version order is simple enough to
     // state in a few lines of Python): the GO- ids must be the same set.
-    if python_ok("json") {
+    if python_has("json") {
         let script = r#"
 import glob, json, os, re, sys
 def key(v):

@@ -23,6 +23,20 @@ fn parse_json(name: &str, data: &[u8], report: &mut ImportReport) -> Option<Valu
     }
 }
 
+/// The top-level `vulnerabilities` array of a JSON feed (NVD CVE API pages and the KEV catalog
+/// both keep their entries there). `None`, with the file recorded as skipped, when the document
+/// is unreadable or has no such array.
+fn vulnerabilities(name: &str, data: &[u8], report: &mut ImportReport) -> Option<Vec<Value>> {
+    let mut doc = parse_json(name, data, report)?;
+    match doc.get_mut("vulnerabilities").map(Value::take) {
+        Some(Value::Array(vulns)) => Some(vulns),
+        _ => {
+            report.skip(name, None, "no vulnerabilities array");
+            None
+        }
+    }
+}
+
 fn is_cve(id: &str) -> bool {
     id.starts_with("CVE-") && id.len() > 8
 }
@@ -34,14 +48,10 @@ pub fn import_nvd(
     sink: &mut dyn Sink,
     report: &mut ImportReport,
 ) -> Result<(), ImportError> {
-    let Some(doc) = parse_json(name, data, report) else {
+    let Some(vulns) = vulnerabilities(name, data, report) else {
         return Ok(());
     };
-    let Some(vulns) = doc.get("vulnerabilities").and_then(Value::as_array) else {
-        report.skip(name, None, "no vulnerabilities array");
-        return Ok(());
-    };
-    for v in vulns {
+    for v in &vulns {
         let cve = v.get("cve");
         let Some(id) = cve.and_then(|c| c.get("id")).and_then(Value::as_str) else {
             report.skip(name, None, "entry without cve.id");
@@ -197,14 +207,10 @@ pub fn import_kev(
     sink: &mut dyn Sink,
     report: &mut ImportReport,
 ) -> Result<(), ImportError> {
-    let Some(doc) = parse_json(name, data, report) else {
+    let Some(vulns) = vulnerabilities(name, data, report) else {
         return Ok(());
     };
-    let Some(vulns) = doc.get("vulnerabilities").and_then(Value::as_array) else {
-        report.skip(name, None, "no vulnerabilities array");
-        return Ok(());
-    };
-    for v in vulns {
+    for v in &vulns {
         let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
         let Some(cve) = s("cveID").filter(|c| is_cve(c)) else {
             report.skip(name, None, "entry without a valid cveID");

@@ -26,7 +26,8 @@
 //!   `epoch:version-release` compared with rpm ordering. Packages whose rpm `Vendor` is not the
 //!   distribution's are third-party and not matched (counted in a notice).
 //! - **Language packages**: OSV ranges (and explicit version lists) in the ecosystem's ordering,
-//!   with per-ecosystem name spellings (PEP 503 for PyPI, lower case for Packagist...). Go's
+//!   names compared as the store folds them (`bulwark_vulndb::store::canonical_name`: PEP 503
+//!   for PyPI, lower case for Packagist and NuGet). Go's
 //!   `stdlib` and the `go` toolchain binary against govulndb's `stdlib`/`toolchain`.
 //!
 //! Advisories that alias each other (GHSA = CVE = PYSEC = distro id) become one finding whose

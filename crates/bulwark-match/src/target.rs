@@ -142,40 +142,6 @@ pub(crate) fn ecosystem_applies(eco: &DistroEcosystems, ecosystem: &str) -> bool
         })
 }
 
-/// PEP 503 normalisation: lower case, runs of `-`, `_`, `.` become one `-`.
-pub(crate) fn pep503(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut sep = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            sep = true;
-            continue;
-        }
-        if sep && !out.is_empty() {
-            out.push('-');
-        }
-        sep = false;
-        out.extend(c.to_lowercase());
-    }
-    out
-}
-
-/// Names a language package may be stored under in its ecosystem, most canonical first.
-fn language_names(kind: PackageKind, name: &str) -> Vec<String> {
-    let mut names = match kind {
-        // PyPA stores PEP 503 names (mostly); GHSA keeps PyPI's display spelling.
-        PackageKind::Python => vec![pep503(name), name.to_string(), name.to_lowercase()],
-        // Packagist names are lower case by rule.
-        PackageKind::Composer => vec![name.to_lowercase(), name.to_string()],
-        // NuGet ids are case-insensitive; feeds use the display spelling.
-        PackageKind::Nuget => vec![name.to_string(), name.to_lowercase()],
-        _ => vec![name.to_string()],
-    };
-    let mut seen = std::collections::HashSet::new();
-    names.retain(|n| !n.is_empty() && seen.insert(n.clone()));
-    names
-}
-
 /// Why a package is not matched at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Skip {
@@ -290,13 +256,12 @@ pub(crate) fn plan(
                 p.version.clone()
             };
             Ok(Plan {
-                queries: language_names(kind, &p.name)
-                    .into_iter()
-                    .map(|name| Query {
-                        ecosystem: ecosystem.to_string(),
-                        name,
-                    })
-                    .collect(),
+                // The store folds names of case-insensitive ecosystems (PEP 503 for PyPI...):
+                // one query, whatever spelling the package and the feeds use.
+                queries: vec![Query {
+                    ecosystem: ecosystem.to_string(),
+                    name: p.name.clone(),
+                }],
                 version,
                 scheme,
             })
@@ -307,14 +272,6 @@ pub(crate) fn plan(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pep503_names() {
-        assert_eq!(pep503("Django"), "django");
-        assert_eq!(pep503("jw.util"), "jw-util");
-        assert_eq!(pep503("Foo__Bar-.baz"), "foo-bar-baz");
-        assert_eq!(pep503("zope.interface"), "zope-interface");
-    }
 
     #[test]
     fn red_hat_prefixes() {

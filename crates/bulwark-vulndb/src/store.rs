@@ -26,7 +26,7 @@ use crate::model::{
 };
 
 /// Version of the table layout. A database with another version is refused by [`Db::open`].
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Text longer than this is stored compressed when that is smaller.
 const COMPRESS_OVER: usize = 256;
@@ -118,6 +118,38 @@ CREATE INDEX IF NOT EXISTS affected_package ON affected (package);
 CREATE INDEX IF NOT EXISTS affected_advisory ON affected (advisory);
 CREATE INDEX IF NOT EXISTS aliases_alias ON aliases (alias);
 "#;
+
+/// The key a package name is stored and looked up under. Ecosystems whose names are case- and
+/// separator-insensitive by rule are folded (PyPI: PEP 503; Packagist and NuGet: lower case), so
+/// feeds that spell a package differently (PyPA `django`, GHSA `Django`) and inventories that
+/// spell it a third way all meet on one key.
+pub fn canonical_name<'a>(ecosystem: &str, name: &'a str) -> std::borrow::Cow<'a, str> {
+    match ecosystem {
+        "PyPI" => std::borrow::Cow::Owned(pep503(name)),
+        "Packagist" | "NuGet" if name.chars().any(char::is_uppercase) => {
+            std::borrow::Cow::Owned(name.to_lowercase())
+        }
+        _ => std::borrow::Cow::Borrowed(name),
+    }
+}
+
+/// PEP 503 normalisation: lower case, runs of `-`, `_`, `.` become one `-`.
+fn pep503(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut sep = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            sep = true;
+            continue;
+        }
+        if sep && !out.is_empty() {
+            out.push('-');
+        }
+        sep = false;
+        out.extend(c.to_lowercase());
+    }
+    out
+}
 
 /// Seconds since the Unix epoch.
 pub fn now_unix() -> i64 {
@@ -433,6 +465,7 @@ impl Builder {
     }
 
     fn package_id(&mut self, ecosystem: &str, name: &str) -> Result<i64, StoreError> {
+        let name = &*canonical_name(ecosystem, name);
         if let Some(id) = self
             .packages
             .get(&(ecosystem.to_string(), name.to_string()))
@@ -863,8 +896,8 @@ impl Db {
     }
 
     /// Everything known about one package in one ecosystem (`Debian:12`/`openssl`,
-    /// `PyPI`/`django`...), ordered by advisory id. Names are matched exactly as stored; callers
-    /// normalise (PyPI lower-case with `-`, etc.) per ecosystem.
+    /// `PyPI`/`django`...), ordered by advisory id. Names are compared by [`canonical_name`],
+    /// as they were stored.
     pub fn affected(
         &self,
         ecosystem: &str,
@@ -875,7 +908,10 @@ impl Db {
         let pkg: Option<i64> = self
             .conn
             .prepare_cached("SELECT id FROM packages WHERE ecosystem = ?1 AND name = ?2")?
-            .query_row(params![ecosystem, package], |r| r.get(0))
+            .query_row(
+                params![ecosystem, canonical_name(ecosystem, package).as_ref()],
+                |r| r.get(0),
+            )
             .optional()?;
         let Some(pkg) = pkg else {
             return Ok(Vec::new());
@@ -1191,6 +1227,20 @@ fn parse_json_opt(s: Option<String>) -> Result<Option<serde_json::Value>, StoreE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pep503_names() {
+        assert_eq!(pep503("Django"), "django");
+        assert_eq!(pep503("jw.util"), "jw-util");
+        assert_eq!(pep503("Foo__Bar-.baz"), "foo-bar-baz");
+        assert_eq!(pep503("zope.interface"), "zope-interface");
+        assert_eq!(canonical_name("PyPI", "Jinja2"), "jinja2");
+        assert_eq!(
+            canonical_name("NuGet", "Newtonsoft.Json"),
+            "newtonsoft.json"
+        );
+        assert_eq!(canonical_name("npm", "JSONStream"), "JSONStream");
+    }
 
     fn adv(id: &str, aliases: &[&str], related: &[&str], pkgs: &[(&str, &str)]) -> Advisory {
         Advisory {

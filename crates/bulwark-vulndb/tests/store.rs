@@ -63,7 +63,7 @@ fn extend_adds_to_existing() {
             .collect::<Vec<_>>(),
         ["go", "rustsec"]
     );
-    assert_eq!(st.schema_version, 1);
+    assert_eq!(st.schema_version, 2); // 2: package names stored folded (canonical_name)
     assert_eq!(st.advisories, 5);
     assert!(st.built_at > 1_700_000_000);
 }

@@ -3,8 +3,7 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use anyhow::Context;
-use bulwark_source::{Image, Platform, SourceOptions, Target};
+use bulwark_source::{Image, Platform, SourceOptions};
 use bulwark_walk::Limits;
 use clap::Args;
 
@@ -34,10 +33,6 @@ pub struct ImageArgs {
     /// Refuse any single layer entry larger than this.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_entry_bytes)]
     pub max_entry_bytes: u64,
-
-    /// Layer diff ids of a base image the user named (`scan --base-image`); not a flag here.
-    #[arg(skip)]
-    pub base_diff_ids: Option<Vec<String>>,
 }
 
 impl ImageArgs {
@@ -61,33 +56,14 @@ impl ImageArgs {
             platform,
             insecure: self.insecure,
             limits: self.limits(),
-            base_diff_ids: self.base_diff_ids.clone(),
+            base_diff_ids: None,
         })
     }
 
     /// Parse the target and open it (metadata read and verified; layers not yet read).
     pub fn open(&self) -> anyhow::Result<Image> {
-        let target = Target::parse(&self.target)?;
         let opts = self.source_options()?;
-        match bulwark_source::open(&target, &opts) {
-            // A bare image name: the engine first (as `docker run` would), then the registry
-            // when the engine is absent or does not have it.
-            Err(err)
-                if matches!(target, Target::Docker(_))
-                    && !self.target.starts_with("docker:")
-                    && bulwark_source::engine::should_try_registry(&err) =>
-            {
-                tracing::debug!("{target}: {err}; trying the registry");
-                let remote = Target::Registry(self.target.clone());
-                bulwark_source::open(&remote, &opts).with_context(|| {
-                    format!(
-                        "opening {} (not in the local Docker Engine: {err})",
-                        self.target
-                    )
-                })
-            }
-            other => other.with_context(|| format!("opening {target}")),
-        }
+        Ok(bulwark_scan::open_target(&self.target, &opts)?)
     }
 }
 
@@ -110,6 +86,46 @@ impl Progress {
     pub fn finish(self) {
         if let Some(bar) = self.0 {
             bar.finish_and_clear();
+        }
+    }
+}
+
+/// A [`Progress`] spinner driven by a scan's events: shown while the layers are read.
+pub struct WalkSpinner {
+    quiet: bool,
+    bar: std::sync::Mutex<Option<Progress>>,
+}
+
+impl WalkSpinner {
+    /// A spinner that stays hidden with `quiet` (or off a terminal, or in CI).
+    pub fn new(quiet: bool) -> std::sync::Arc<Self> {
+        std::sync::Arc::new(WalkSpinner {
+            quiet,
+            bar: std::sync::Mutex::new(None),
+        })
+    }
+
+    /// The scan's progress callback.
+    pub fn control(self: &std::sync::Arc<Self>) -> bulwark_scan::Control {
+        let me = std::sync::Arc::clone(self);
+        bulwark_scan::Control::default().with_progress(move |event: &bulwark_scan::Event| {
+            use bulwark_scan::{Event, Stage};
+            match event {
+                Event::StageStarted(Stage::Walk) => {
+                    if let Ok(mut bar) = me.bar.lock() {
+                        *bar = Some(Progress::start(me.quiet, "reading layers"));
+                    }
+                }
+                Event::StageFinished(Stage::Walk) => me.finish(),
+                _ => {}
+            }
+        })
+    }
+
+    /// Stop and clear the spinner (also when the walk failed).
+    pub fn finish(&self) {
+        if let Some(bar) = self.bar.lock().ok().and_then(|mut b| b.take()) {
+            bar.finish();
         }
     }
 }

@@ -3,17 +3,14 @@
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
-use std::time::Instant;
 
-use anyhow::Context;
-use bulwark_catalog::{CatalogSet, Cataloger, Inventory};
-use bulwark_report::scan::{BaseImageRef, ScanReport, ScanTarget, Summary, Timings};
-use bulwark_report::Tool;
+use bulwark_catalog::Inventory;
+use bulwark_report::scan::ScanReport;
 use bulwark_source::ImageMeta;
 use clap::Args;
 use serde::Serialize;
 
-use super::image::{ImageArgs, Progress};
+use super::image::{ImageArgs, WalkSpinner};
 
 /// Output formats of `bulwark sbom`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -47,132 +44,26 @@ pub struct SbomArgs {
     pub files: bool,
 }
 
-/// The `sbom:` prefix that names an SBOM file as the target.
-const SBOM_PREFIX: &str = "sbom:";
-
-/// Every cataloger Bulwark has, in one set.
-pub fn all_catalogers() -> Vec<Box<dyn Cataloger>> {
-    let mut all = bulwark_os::catalogers();
-    all.extend(bulwark_lang::catalogers());
-    all.extend(bulwark_binary::catalogers());
-    all
-}
-
 /// Walk the image once with every cataloger and return its metadata and inventory.
 pub fn inventory(args: &ImageArgs, quiet: bool) -> anyhow::Result<(ImageMeta, Inventory)> {
-    let (meta, inventory, _) = inventory_timed(args, quiet)?;
-    Ok((meta, inventory))
+    let opts = args.source_options()?;
+    let spinner = WalkSpinner::new(quiet);
+    let result = bulwark_scan::inventory(&args.target, &opts, &spinner.control());
+    spinner.finish();
+    let walked = result?;
+    Ok((walked.meta, walked.inventory))
 }
 
-/// [`inventory`], with the walk and the cross-cataloger finish timed apart (`walk_catalog_ms`,
-/// `catalog_finish_ms`).
-fn inventory_timed(
-    args: &ImageArgs,
-    quiet: bool,
-) -> anyhow::Result<(ImageMeta, Inventory, Timings)> {
-    let image = args.open()?;
-    let set = CatalogSet::new(all_catalogers());
-    let progress = Progress::start(quiet, "reading layers");
-    let started = Instant::now();
-    let walked = image.walk(&set, &args.limits());
-    let walk_ms = ms_since(started);
-    progress.finish();
-    let walked = walked?;
-    let started = Instant::now();
-    let mut inventory = set.finish(walked.walk);
-    let finish_ms = ms_since(started);
-    inventory.layers.clone_from(&walked.meta.layers);
-    for s in &walked.stats {
-        for path in &s.skipped_large {
-            inventory.warnings.push(bulwark_catalog::Warning {
-                cataloger: "walker".into(),
-                path: path.clone(),
-                message: "file larger than the read limit; not catalogued".into(),
-            });
-        }
-    }
-    let timings = Timings {
-        walk_catalog_ms: walk_ms,
-        catalog_finish_ms: finish_ms,
-        ..Timings::default()
-    };
-    Ok((walked.meta, inventory, timings))
-}
-
-fn ms_since(t: Instant) -> f64 {
-    t.elapsed().as_secs_f64() * 1000.0
-}
-
-/// Build the inventory-only [`ScanReport`] of any target: an image target through the
-/// [`inventory`] walk, or `sbom:FILE` through `bulwark_sbom::read`. Package file lists are
-/// cleared, `created_at` is now. The timings have `walk_catalog_ms` (for an SBOM: reading it)
-/// and `catalog_finish_ms` filled.
-pub fn scan_input(args: &ImageArgs, quiet: bool) -> anyhow::Result<(ScanReport, Timings)> {
-    if let Some(path) = args.target.strip_prefix(SBOM_PREFIX) {
-        let started = Instant::now();
-        let mut report = bulwark_sbom::read(std::path::Path::new(path))
-            .with_context(|| format!("reading {}", args.target))?;
-        let timings = Timings {
-            walk_catalog_ms: ms_since(started),
-            ..Timings::default()
-        };
-        report.target.name.clone_from(&args.target);
-        report.created_at = now_rfc3339();
-        report.tool = tool();
-        return Ok((report, timings));
-    }
-    let (meta, mut inventory, timings) = inventory_timed(args, quiet)?;
-    for p in &mut inventory.packages {
-        p.files.clear();
-    }
-    let mut report = ScanReport {
-        schema_version: bulwark_report::scan::SCHEMA_VERSION,
-        tool: tool(),
-        created_at: now_rfc3339(),
-        target: target_of(&meta, &inventory),
-        database: None,
-        packages: inventory.packages,
-        vulnerabilities: Vec::new(),
-        licenses: Vec::new(),
-        notices: Vec::new(),
-        warnings: inventory.warnings,
-        summary: Summary::default(),
-        timings: None,
-    };
-    report.summarize();
-    Ok((report, timings))
-}
-
-fn tool() -> Tool {
-    Tool {
-        name: "bulwark".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        information_uri: None,
-    }
-}
-
-/// The scan target of a walked image.
-fn target_of(meta: &ImageMeta, inventory: &Inventory) -> ScanTarget {
-    ScanTarget {
-        name: meta.target.clone(),
-        source: meta.source.to_string(),
-        names: meta.names.clone(),
-        image_id: meta.config_digest.clone(),
-        manifest_digest: meta.manifest_digest.clone(),
-        distro: inventory.distro.clone(),
-        base_image: meta.base.as_ref().map(|b| BaseImageRef {
-            name: b.name.clone(),
-            digest: b.digest.clone(),
-            layers: b.layers,
-            evidence: b.evidence.as_str().to_string(),
-        }),
-        layers: inventory.layers.clone(),
-    }
-}
-
-/// The current time as RFC 3339 UTC (`2024-05-01T12:00:00Z`).
-pub fn now_rfc3339() -> String {
-    bulwark_vulndb::store::format_unix(bulwark_vulndb::store::now_unix())
+/// The inventory-only report of any target (`bulwark_scan::inventory_report`), with a spinner
+/// while the layers are read.
+pub fn scan_input(args: &ImageArgs, quiet: bool) -> anyhow::Result<ScanReport> {
+    let opts = args.source_options()?;
+    let spinner = WalkSpinner::new(quiet);
+    let result = bulwark_scan::inventory_report(&args.target, &opts, &spinner.control());
+    spinner.finish();
+    let mut report = result?;
+    report.timings = None;
+    Ok(report)
 }
 
 /// The JSON document `sbom --format json` prints (schema in docs/json-schema.md).
@@ -186,10 +77,10 @@ struct SbomReport<'a> {
 
 /// Run `bulwark sbom`.
 pub fn run(global: &super::GlobalArgs, args: SbomArgs) -> anyhow::Result<ExitCode> {
-    let is_sbom = args.image.target.starts_with(SBOM_PREFIX);
+    let is_sbom = args.image.target.starts_with(bulwark_scan::SBOM_PREFIX);
     let text = match args.format {
         SbomFormat::Cyclonedx | SbomFormat::SpdxJson => {
-            let (mut report, _) = scan_input(&args.image, global.quiet)?;
+            let mut report = scan_input(&args.image, global.quiet)?;
             warn_all(global, &report.warnings);
             report.summarize();
             if args.format == SbomFormat::Cyclonedx {
@@ -200,7 +91,7 @@ pub fn run(global: &super::GlobalArgs, args: SbomArgs) -> anyhow::Result<ExitCod
         }
         SbomFormat::Table | SbomFormat::Json => {
             let (meta, inventory) = if is_sbom {
-                let (report, _) = scan_input(&args.image, global.quiet)?;
+                let report = scan_input(&args.image, global.quiet)?;
                 sbom_as_inventory(report)
             } else {
                 let (meta, mut inventory) = inventory(&args.image, global.quiet)?;
@@ -303,7 +194,8 @@ fn table(meta: &ImageMeta, inv: &Inventory) -> String {
 
 #[cfg(test)]
 mod tests {
-    /// The formatter `now_rfc3339` uses (the database's), on the dates that break naive ones.
+    /// The formatter reports' `created_at` uses (the database's), on the dates that break naive
+    /// ones.
     #[test]
     fn rfc3339_dates() {
         let rfc3339 = bulwark_vulndb::store::format_unix;

@@ -14,7 +14,7 @@ use bulwark_report::scan::ScanReport;
 use bulwark_report::Severity;
 use clap::Args;
 
-use super::image::ImageArgs;
+use super::image::{ImageArgs, WalkSpinner};
 
 /// Report formats of `bulwark scan`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -113,7 +113,7 @@ fn parse_severity(text: &str) -> Result<Severity, String> {
 }
 
 /// Run `bulwark scan`.
-pub fn run(global: &super::GlobalArgs, mut args: ScanArgs) -> anyhow::Result<ExitCode> {
+pub fn run(global: &super::GlobalArgs, args: ScanArgs) -> anyhow::Result<ExitCode> {
     if args.exit_code == crate::exit::ERROR {
         anyhow::bail!(
             "--exit-code {} is reserved for errors; pick another code",
@@ -132,66 +132,13 @@ pub fn run(global: &super::GlobalArgs, mut args: ScanArgs) -> anyhow::Result<Exi
             db_path.display()
         )
     })?;
-    // Policy inputs are read up front too: a typo in an exception file must not cost a scan.
-    let ignore_path = args
-        .ignore_file
-        .clone()
-        .or_else(|| Some(PathBuf::from(".bulwarkignore.yaml")).filter(|p| p.is_file()));
-    let ignore = ignore_path
-        .as_deref()
-        .map(bulwark_policy::ignore::IgnoreFile::load)
-        .transpose()?;
-    let vex = args
-        .vex
-        .iter()
-        .map(|p| bulwark_policy::vex::VexDocument::load(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    let license_policy = args
-        .license_policy
-        .as_deref()
-        .map(bulwark_policy::license::LicensePolicy::load)
-        .transpose()?;
-
-    if let Some(base) = &args.base_image {
-        args.image.base_diff_ids = Some(base_diff_ids(&args.image, base)?);
-    }
-    let (mut report, mut timings) = super::sbom::scan_input(&args.image, global.quiet)?;
-
-    let started = Instant::now();
-    let opts = bulwark_match::MatchOptions {
-        max_db_age_days: args.max_db_age,
-        ..bulwark_match::MatchOptions::default()
-    };
-    bulwark_match::match_report(&mut report, &db, &opts)
-        .with_context(|| format!("matching against {}", db_path.display()))?;
-    timings.match_ms = ms(started);
-
-    let started = Instant::now();
-    let filter = Filter {
-        min_severity: args.severity,
-        ignore_unfixed: args.ignore_unfixed,
-        pkg_types: (!args.pkg_types.is_empty()).then(|| {
-            args.pkg_types
-                .iter()
-                .map(|t| match t {
-                    PkgTypeArg::Os => PkgType::Os,
-                    PkgTypeArg::Library => PkgType::Library,
-                })
-                .collect()
-        }),
-    };
-    if let Some(policy) = &license_policy {
-        policy.evaluate(&mut report);
-    }
-    filter.apply(&mut report);
-    if let Some(ignore) = &ignore {
-        ignore.apply(&mut report, &today());
-    }
-    for doc in &vex {
-        doc.apply(&mut report);
-    }
-    report.summarize();
-    timings.policy_ms = ms(started);
+    let options = scan_options(&args)?;
+    let spinner = WalkSpinner::new(global.quiet);
+    let scanner = bulwark_scan::Scanner::new(db, options).with_control(spinner.control());
+    let result = scanner.scan(&args.image.target);
+    spinner.finish();
+    let mut report = result?;
+    let mut timings = report.timings.take().unwrap_or_default();
 
     let started = Instant::now();
     let color = args.output.is_none()
@@ -232,6 +179,52 @@ pub fn run(global: &super::GlobalArgs, mut args: ScanArgs) -> anyhow::Result<Exi
     })
 }
 
+/// The scan's options from the flags, policy files read up front: a typo in an exception file
+/// must not cost a scan.
+fn scan_options(args: &ScanArgs) -> anyhow::Result<bulwark_scan::ScanOptions> {
+    let ignore_path = args
+        .ignore_file
+        .clone()
+        .or_else(|| Some(PathBuf::from(".bulwarkignore.yaml")).filter(|p| p.is_file()));
+    let ignore = ignore_path
+        .as_deref()
+        .map(bulwark_policy::ignore::IgnoreFile::load)
+        .transpose()?;
+    let vex = args
+        .vex
+        .iter()
+        .map(|p| bulwark_policy::vex::VexDocument::load(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let license_policy = args
+        .license_policy
+        .as_deref()
+        .map(bulwark_policy::license::LicensePolicy::load)
+        .transpose()?;
+    let filter = Filter {
+        min_severity: args.severity,
+        ignore_unfixed: args.ignore_unfixed,
+        pkg_types: (!args.pkg_types.is_empty()).then(|| {
+            args.pkg_types
+                .iter()
+                .map(|t| match t {
+                    PkgTypeArg::Os => PkgType::Os,
+                    PkgTypeArg::Library => PkgType::Library,
+                })
+                .collect()
+        }),
+    };
+    Ok(bulwark_scan::ScanOptions {
+        source: args.image.source_options()?,
+        base_image: args.base_image.clone(),
+        max_db_age_days: args.max_db_age,
+        filter,
+        ignore,
+        vex,
+        license_policy,
+        ..bulwark_scan::ScanOptions::default()
+    })
+}
+
 /// Render `report` in `format`.
 fn write(report: &ScanReport, format: ScanFormat, color: bool) -> String {
     use bulwark_report::scan;
@@ -248,34 +241,6 @@ fn write(report: &ScanReport, format: ScanFormat, color: bool) -> String {
     }
 }
 
-/// The layer diff ids of the base image the user named.
-fn base_diff_ids(image: &ImageArgs, base: &str) -> anyhow::Result<Vec<String>> {
-    let base_args = ImageArgs {
-        target: base.to_string(),
-        platform: image.platform.clone(),
-        insecure: image.insecure,
-        max_bytes: image.max_bytes,
-        max_entries: image.max_entries,
-        max_entry_bytes: image.max_entry_bytes,
-        base_diff_ids: None,
-    };
-    let opened = base_args
-        .open()
-        .with_context(|| format!("opening the base image {base}"))?;
-    let config = opened
-        .meta
-        .config
-        .as_ref()
-        .with_context(|| format!("the base image {base} has no image configuration"))?;
-    Ok(config.rootfs.diff_ids.clone())
-}
-
 fn ms(started: Instant) -> f64 {
     started.elapsed().as_secs_f64() * 1000.0
-}
-
-/// Today's date (UTC) as `YYYY-MM-DD`, for exception expiry.
-fn today() -> String {
-    let (y, m, d) = bulwark_config::suppress::today();
-    format!("{y:04}-{m:02}-{d:02}")
 }

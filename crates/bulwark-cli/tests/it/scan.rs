@@ -14,12 +14,10 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-mod common;
-
-use common::{python_has, repo, require_tools};
+use crate::common::{python_has, repo, require_tools};
 
 fn demo() -> String {
-    format!("docker-archive:{}", common::demo())
+    format!("docker-archive:{}", crate::common::demo())
 }
 
 /// `bulwark args` run from the repository root, with `CI` unset.
@@ -28,7 +26,7 @@ fn bulwark(args: &[&str]) -> (i32, String, String) {
 }
 
 fn bulwark_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    common::bulwark_no_ci(Some(dir), args)
+    crate::common::bulwark_no_ci(Some(dir), args)
 }
 
 /// Scratch directory for this test process (kept until the process ends).

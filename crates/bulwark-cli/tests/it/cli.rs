@@ -2,9 +2,7 @@
 
 use std::process::Command;
 
-mod common;
-
-use common::{bulwark, demo, repo};
+use crate::common::{bulwark, demo, repo};
 
 #[test]
 fn inspect_json_describes_the_demo_image() {

@@ -18,9 +18,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-mod common;
-
-use common::{python_has, repo, skip, tool_works};
+use crate::common::{python_has, repo, skip, tool_works};
 
 fn data() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/advisories")
@@ -28,7 +26,7 @@ fn data() -> PathBuf {
 
 /// `bulwark args` with `CI` unset.
 fn bulwark(args: &[&str]) -> (i32, String, String) {
-    common::bulwark_no_ci(None, args)
+    crate::common::bulwark_no_ci(None, args)
 }
 
 struct Fixture {
@@ -49,17 +47,18 @@ fn build() -> Option<Fixture> {
         skip("the Docker Engine is not reachable");
         return None;
     }
-    let common::AllEcosystems { tar, go_version } = match common::build_all_ecosystems(None) {
-        Ok(image) => image,
-        Err(out) => {
-            skip(&format!(
-                "{} failed:\n{}",
-                common::all_ecosystems_script().display(),
-                String::from_utf8_lossy(&out.stderr)
-            ));
-            return None;
-        }
-    };
+    let crate::common::AllEcosystems { tar, go_version } =
+        match crate::common::build_all_ecosystems(None) {
+            Ok(image) => image,
+            Err(out) => {
+                skip(&format!(
+                    "{} failed:\n{}",
+                    crate::common::all_ecosystems_script().display(),
+                    String::from_utf8_lossy(&out.stderr)
+                ));
+                return None;
+            }
+        };
 
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("image.sqlite");

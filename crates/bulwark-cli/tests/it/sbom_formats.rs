@@ -5,9 +5,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-mod common;
-
-use common::{bulwark, demo, have_tool, repo};
+use crate::common::{bulwark, demo, have_tool, repo};
 
 const CDX_VALIDATE: &str = "import sys\n\
 from cyclonedx.validation.json import JsonStrictValidator\n\

@@ -17,9 +17,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-mod common;
-
-use common::{skip, tool_works};
+use crate::common::{skip, tool_works};
 
 const IMAGE: &str = "bulwark-test/all-ecosystems:1";
 
@@ -264,11 +262,11 @@ fn build() -> Option<Fixture> {
             return missing(&format!("`{tool} {}` does not run", args.join(" ")));
         }
     }
-    let common::AllEcosystems { tar, go_version } = common::build_all_ecosystems(Some(&rootfs))
-        .unwrap_or_else(|out| {
+    let crate::common::AllEcosystems { tar, go_version } =
+        crate::common::build_all_ecosystems(Some(&rootfs)).unwrap_or_else(|out| {
             panic!(
                 "{} failed:\n{}\n{}",
-                common::all_ecosystems_script().display(),
+                crate::common::all_ecosystems_script().display(),
                 String::from_utf8_lossy(&out.stdout),
                 String::from_utf8_lossy(&out.stderr)
             )

@@ -1,0 +1,9 @@
+//! Integration tests of the `bulwark` binary, one test binary (faster to link than one per
+//! file): each module checks one verb or one image end to end.
+
+mod all_ecosystems;
+mod cli;
+mod common;
+mod sbom_formats;
+mod scan;
+mod scan_image;

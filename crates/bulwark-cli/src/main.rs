@@ -12,16 +12,26 @@ use clap::{Parser, Subcommand};
 ///
 /// Every verb that reads an image takes the same TARGET syntax:
 ///
-///   docker-archive:PATH       a tar written by `docker save` (classic or OCI layout)
-///   oci:PATH[:TAG|@DIGEST]    an OCI image layout, directory or tar
-///   docker:NAME               an image in the local Docker Engine
+///   docker-archive:PATH                a tar written by `docker save` (classic or OCI layout)
+///   oci:PATH[:TAG|@DIGEST]             an OCI image layout, directory or tar
+///   docker:NAME                        an image in the local Docker Engine
 ///   registry:HOST/REPO[:TAG|@DIGEST]   an image in an OCI distribution registry
-///   rootfs:DIR                an unpacked root filesystem
-///   fs:DIR                    a project directory
+///   rootfs:DIR                         an unpacked root filesystem
+///   fs:DIR                             a project directory
+///   sbom:FILE                          an SBOM file (CycloneDX, SPDX or Syft JSON); sbom, scan
 ///
 /// Without a prefix, Bulwark guesses from what PATH is.
 #[derive(Debug, Parser)]
-#[command(name = "bulwark", version, about, long_about, propagate_version = true)]
+// Verbatim: clap would otherwise fold the TARGET table into one paragraph.
+#[command(
+    name = "bulwark",
+    version,
+    about = "Bulwark: find what is inside container images, what is vulnerable, and what is \
+             misconfigured.",
+    long_about,
+    propagate_version = true,
+    verbatim_doc_comment
+)]
 struct Cli {
     #[command(flatten)]
     global: cmd::GlobalArgs,
@@ -56,9 +66,20 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // `bulwark ... | head`: the reader left; nothing more to say, and not an error.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::from(exit::ERROR)
         }
     }
+}
+
+/// Whether `err` comes from writing to a pipe whose reader has gone.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

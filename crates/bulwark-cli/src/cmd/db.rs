@@ -250,8 +250,10 @@ fn update(
 ) -> anyhow::Result<ExitCode> {
     let feeds = default_feeds();
     if args.list_feeds {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
         for f in &feeds {
-            println!("{:<24} {:<15} {}", f.name, f.kind, f.url);
+            writeln!(out, "{:<24} {:<15} {}", f.name, f.kind, f.url)?;
         }
         return Ok(ExitCode::from(crate::exit::OK));
     }

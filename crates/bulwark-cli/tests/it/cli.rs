@@ -129,3 +129,57 @@ fn rootfs_targets_are_walked_in_place() {
         88
     );
 }
+
+/// `bulwark ... | head`: when the reader of standard output goes away, bulwark stops quietly
+/// with success instead of printing an I/O error and exiting 2.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bulwark"))
+        .args(["sbom", "--format", "json", "--files", &demo()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn bulwark");
+    // Close the read end before bulwark writes anything.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait for bulwark");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("error"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// The TARGET syntax is a table in `--help`, one prefix per line (clap folds doc comments into
+/// paragraphs unless told not to).
+#[test]
+fn help_lists_targets_one_per_line() {
+    let (code, out, err) = bulwark(&["--help"]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    for prefix in [
+        "docker-archive:PATH ",
+        "oci:PATH[:TAG|@DIGEST] ",
+        "docker:NAME ",
+        "registry:HOST/REPO[:TAG|@DIGEST] ",
+        "rootfs:DIR ",
+        "fs:DIR ",
+        "sbom:FILE ",
+    ] {
+        assert_eq!(
+            lines
+                .iter()
+                .filter(|l| l.trim_start().starts_with(prefix))
+                .count(),
+            1,
+            "{prefix} on a line of its own:\n{out}"
+        );
+    }
+    // `-h` keeps the one-line summary.
+    let (code, out, _) = bulwark(&["-h"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("Bulwark: find what is inside container images"),
+        "{out}"
+    );
+}

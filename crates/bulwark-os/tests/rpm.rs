@@ -31,6 +31,7 @@ fn reference(exp: &serde_json::Value) -> BTreeSet<Row> {
         .collect()
 }
 
+/// The inventory's packages as comparable rows.
 pub fn rows(inv: &Inventory) -> BTreeSet<Row> {
     inv.packages
         .iter()

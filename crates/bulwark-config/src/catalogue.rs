@@ -3,7 +3,7 @@
 //! Ids never change meaning once published; retired rules keep their id reserved. The
 //! catalogue is rendered into `docs/rules.md` (a test checks the two agree).
 
-use bulwark_report::{Rule, Severity};
+use bulwark_model::{Rule, Severity};
 
 use Severity::{Critical as C, High as H, Low as L, Medium as M};
 

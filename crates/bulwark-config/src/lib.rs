@@ -3,7 +3,7 @@
 //! column of each finding.
 //!
 //! Entry point: [`audit`] over paths (files or directories) with [`Options`], returning a
-//! [`bulwark_report::Report`] that any `bulwark-report` writer can render. Built-in rules are
+//! [`bulwark_model::Report`] that any `bulwark-report` writer can render. Built-in rules are
 //! listed in [`catalogue::RULES`]; custom Rego policies (Conftest conventions) run through
 //! [`rego::Policies`]; exceptions come from inline `bulwark:ignore=` comments and a
 //! `.bulwarkignore.yaml` file ([`suppress`]).
@@ -24,7 +24,7 @@ pub mod yaml;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use bulwark_report::{Finding, Location, Report, ReportError, Rule, Severity, Tool};
+use bulwark_model::{Finding, Location, Report, ReportError, Rule, Severity, Tool};
 
 use crate::node::Node;
 

@@ -1,7 +1,7 @@
 //! Exceptions: inline `bulwark:ignore=ID[,ID...] reason` comments and the `.bulwarkignore.yaml`
 //! suppression file. Suppressed findings are kept, marked with the reason.
 
-use bulwark_report::{Finding, Suppression};
+use bulwark_model::{Finding, Suppression};
 
 use crate::node::Node;
 use crate::Error;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use bulwark_config::{audit, Options};
-use bulwark_report::Severity;
+use bulwark_model::Severity;
 
 fn opts() -> Options {
     Options {

@@ -6,7 +6,7 @@
 //! (<https://www.first.org/cvss/v2/guide>, section 3.2.1). CVSS v4 has no closed formula (it
 //! is a lookup over macro vectors), so v4 vectors are only used when the feed stores a score.
 
-use bulwark_report::Severity;
+use bulwark_model::Severity;
 
 /// The CVSS version a vector is written in: `3.1`, `3.0`, `4.0` or `2.0` (vectors without a
 /// `CVSS:` prefix are v2).

@@ -58,11 +58,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
 use bulwark_catalog::{Package, PackageKind, Warning};
-use bulwark_report::scan::{
+use bulwark_model::scan::{
     Cvss, DatabaseInfo, Epss, FixStatus, LayerRef, Notice, NoticeLevel, Origin, PackageRef,
     ScanReport, VulnFinding,
 };
-use bulwark_report::Severity;
+use bulwark_model::Severity;
 use bulwark_version::{OsvRange, RangeType, Scheme};
 use bulwark_vulndb::{
     Affected, AffectedRecord, Db, Enrichment, Event, RangeKind, SeverityKind, Status, StoreError,

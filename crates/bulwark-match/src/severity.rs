@@ -1,8 +1,8 @@
 //! Severity: vendor words mapped to Bulwark's scale, and the precedence between vendor, NVD and
 //! CVSS scores.
 
-use bulwark_report::scan::Cvss;
-use bulwark_report::Severity;
+use bulwark_model::scan::Cvss;
+use bulwark_model::Severity;
 use bulwark_vulndb::{Severity as DbSeverity, SeverityKind};
 
 use crate::cvss;

@@ -7,7 +7,7 @@ mod common;
 
 use bulwark_catalog::{catalog_memory_files, CatalogSet};
 use bulwark_match::{match_report, MatchOptions};
-use bulwark_report::scan::{NoticeLevel, ScanReport};
+use bulwark_model::scan::{NoticeLevel, ScanReport};
 use bulwark_vulndb::SourceKind;
 use common::*;
 

@@ -9,7 +9,7 @@ use std::process::Command;
 
 use bulwark_catalog::PackageKind;
 use bulwark_match::{match_report, MatchOptions};
-use bulwark_report::scan::FixStatus;
+use bulwark_model::scan::FixStatus;
 use common::*;
 
 fn dpkg_lt(a: &str, b: &str) -> Option<bool> {

@@ -6,8 +6,8 @@ mod common;
 
 use bulwark_catalog::{LayerInfo, PackageKind};
 use bulwark_match::{match_report, MatchOptions};
-use bulwark_report::scan::{BaseImageRef, FixStatus, Origin};
-use bulwark_report::Severity;
+use bulwark_model::scan::{BaseImageRef, FixStatus, Origin};
+use bulwark_model::Severity;
 use common::*;
 
 /// 2024-01-01T00:00:00Z.
@@ -26,7 +26,7 @@ fn db() -> (tempfile::TempDir, bulwark_vulndb::Db) {
     (dir, db)
 }
 
-fn codes(r: &bulwark_report::scan::ScanReport) -> Vec<&str> {
+fn codes(r: &bulwark_model::scan::ScanReport) -> Vec<&str> {
     r.notices.iter().map(|n| n.code.as_str()).collect()
 }
 

@@ -22,7 +22,7 @@ fn time_real_inventory() {
     };
     let db = bulwark_vulndb::Db::open(std::path::Path::new(&path)).unwrap();
     let text = std::fs::read_to_string(&report).unwrap();
-    let base: bulwark_report::scan::ScanReport = serde_json::from_str(&text).unwrap();
+    let base: bulwark_model::scan::ScanReport = serde_json::from_str(&text).unwrap();
     let mut times = Vec::new();
     let mut findings = 0;
     for _ in 0..5 {

@@ -1,7 +1,7 @@
 //! Removal filters: `--severity`, `--ignore-unfixed`, `--pkg-types`.
 
-use bulwark_report::scan::{FixStatus, ScanReport, VulnFinding};
-use bulwark_report::Severity;
+use bulwark_model::scan::{FixStatus, ScanReport, VulnFinding};
+use bulwark_model::Severity;
 
 /// A class of packages for `--pkg-types`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -9,8 +9,8 @@ use std::path::Path;
 
 use bulwark_config::node::Node;
 use bulwark_config::suppress::{glob_match, parse_date, today};
-use bulwark_report::scan::{LicenseFinding, Notice, NoticeLevel, ScanReport, VulnFinding};
-use bulwark_report::Suppression;
+use bulwark_model::scan::{LicenseFinding, Notice, NoticeLevel, ScanReport, VulnFinding};
+use bulwark_model::Suppression;
 
 use crate::purl::{decode, Purl};
 use crate::PolicyError;

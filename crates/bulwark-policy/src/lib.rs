@@ -8,12 +8,12 @@
 //! - [`vex::VexDocument`] (OpenVEX, CycloneDX VEX, CSAF VEX) marks findings the supplier says do
 //!   not apply.
 //!
-//! Suppressed findings stay in the report with their [`bulwark_report::Suppression`], so JSON
+//! Suppressed findings stay in the report with their [`bulwark_model::Suppression`], so JSON
 //! output shows what was hidden and why. The intended order is: license evaluation, filter,
 //! ignore file, VEX (the filter removes low-severity license findings too, and the ignore file
 //! can suppress license findings only once they exist).
 //!
-//! [`ScanReport`]: bulwark_report::scan::ScanReport
+//! [`ScanReport`]: bulwark_model::scan::ScanReport
 
 #![warn(missing_docs)]
 
@@ -23,7 +23,7 @@ pub mod license;
 mod purl;
 pub mod vex;
 
-use bulwark_report::scan::{LayerRef, Origin, ScanReport};
+use bulwark_model::scan::{LayerRef, Origin, ScanReport};
 
 /// Why a policy input (ignore file, VEX document, license policy) could not be used. Every
 /// variant names the file and the cause.

@@ -10,8 +10,8 @@ use bulwark_catalog::PackageKind;
 use bulwark_config::node::{Node, Value};
 use bulwark_config::suppress::glob_match;
 use bulwark_license::{category_with, normalize_expr, Expr};
-use bulwark_report::scan::{LicenseFinding, LicenseVerdict, PackageRef, ScanReport};
-use bulwark_report::Severity;
+use bulwark_model::scan::{LicenseFinding, LicenseVerdict, PackageRef, ScanReport};
+use bulwark_model::Severity;
 
 pub use bulwark_license::{category, license_ids, normalize, Category};
 

@@ -9,8 +9,8 @@ use std::path::Path;
 
 use bulwark_version::Scheme;
 
-use bulwark_report::scan::{Notice, NoticeLevel, ScanReport, VulnFinding};
-use bulwark_report::Suppression;
+use bulwark_model::scan::{Notice, NoticeLevel, ScanReport, VulnFinding};
+use bulwark_model::Suppression;
 use serde_json::Value;
 
 use crate::purl::{covers, Purl};

@@ -4,13 +4,13 @@
 
 mod common;
 
+use bulwark_model::scan::{LicenseVerdict, NoticeLevel, Origin, ScanReport};
+use bulwark_model::{Severity, Suppression};
 use bulwark_policy::filter::{Filter, PkgType};
 use bulwark_policy::ignore::IgnoreFile;
 use bulwark_policy::license::LicensePolicy;
 use bulwark_policy::vex::{VexDocument, VexFormat};
 use bulwark_policy::PolicyError;
-use bulwark_report::scan::{LicenseVerdict, NoticeLevel, Origin, ScanReport};
-use bulwark_report::{Severity, Suppression};
 use common::*;
 
 fn t(a: &str, b: &str, c: &str) -> (String, String, String) {

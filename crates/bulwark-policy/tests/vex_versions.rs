@@ -5,9 +5,9 @@
 mod common;
 
 use bulwark_catalog::{Distro, PackageKind};
+use bulwark_model::scan::{FixStatus, NoticeLevel, ScanReport};
+use bulwark_model::Severity;
 use bulwark_policy::vex::{VersionSpec, VexDocument};
-use bulwark_report::scan::{FixStatus, NoticeLevel, ScanReport};
-use bulwark_report::Severity;
 use common::*;
 
 const CVE: &str = "CVE-2024-0001";

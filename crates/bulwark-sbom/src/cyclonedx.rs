@@ -11,8 +11,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use bulwark_catalog::{LayerInfo, Package, PackageKind};
-use bulwark_report::scan::{BaseImageRef, Cvss, ScanReport, VulnFinding};
-use bulwark_report::Severity;
+use bulwark_model::scan::{BaseImageRef, Cvss, ScanReport, VulnFinding};
+use bulwark_model::Severity;
 use serde_json::{json, Map, Value};
 
 use crate::util::{oci_purl, uuid_from, Draft};
@@ -439,7 +439,7 @@ fn justification(text: &str) -> Option<&'static str> {
 /// the VEX status in the kind (`vex:not_affected`) or the reason; `fixed`/`resolved` become
 /// `resolved`, anything else `not_affected`. Other suppressions (the ignore file) keep no
 /// state, only the detail.
-fn analysis(s: &bulwark_report::Suppression) -> Value {
+fn analysis(s: &bulwark_model::Suppression) -> Value {
     let mut a = Map::new();
     let both = format!("{} {}", s.kind, s.reason).to_ascii_lowercase();
     let mut detail = s.reason.clone();
@@ -550,9 +550,9 @@ fn vulnerability(report: &ScanReport, v: &VulnFinding, refs: &[String]) -> Value
         prop(
             "bulwark:origin",
             match v.origin {
-                bulwark_report::scan::Origin::Base => "base",
-                bulwark_report::scan::Origin::Own => "own",
-                bulwark_report::scan::Origin::Unknown => "unknown",
+                bulwark_model::scan::Origin::Base => "base",
+                bulwark_model::scan::Origin::Own => "own",
+                bulwark_model::scan::Origin::Unknown => "unknown",
             },
         ),
     ];

@@ -27,8 +27,8 @@ mod util;
 use std::path::Path;
 
 use bulwark_catalog::Package;
-use bulwark_report::scan::{ScanReport, ScanTarget, Summary};
-use bulwark_report::Tool;
+use bulwark_model::scan::{ScanReport, ScanTarget, Summary};
+use bulwark_model::Tool;
 
 /// Why an SBOM could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -145,7 +145,7 @@ fn unknown(origin: &str, reason: String) -> SbomError {
 /// An empty inventory-only report for an SBOM read from `origin`.
 pub(crate) fn empty_report(origin: &str) -> ScanReport {
     ScanReport {
-        schema_version: bulwark_report::scan::SCHEMA_VERSION,
+        schema_version: bulwark_model::scan::SCHEMA_VERSION,
         tool: Tool {
             name: "bulwark".into(),
             version: env!("CARGO_PKG_VERSION").into(),

@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use bulwark_catalog::{Package, PackageKind};
-use bulwark_report::scan::ScanReport;
+use bulwark_model::scan::ScanReport;
 use serde_json::{json, Map, Value};
 
 use crate::licenses::{self, Extracted};

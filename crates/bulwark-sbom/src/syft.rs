@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use bulwark_catalog::LayerInfo;
-use bulwark_report::scan::ScanReport;
+use bulwark_model::scan::ScanReport;
 use serde_json::Value;
 
 use crate::util::Draft;

@@ -32,7 +32,7 @@ pub(crate) fn uuid_from(parts: &[&str]) -> String {
 
 /// The serialised name of a package kind (`deb`, `python`...).
 pub(crate) fn kind_name(kind: PackageKind) -> String {
-    bulwark_report::scan::kind_name(kind)
+    bulwark_model::scan::kind_name(kind)
 }
 
 /// The `pkg:oci/...` purl of an image, when its digest is known: name = the repository's last

@@ -116,7 +116,7 @@ fn writers_pass_the_reference_validators() {
 }
 
 /// Everything an inventory package keeps through a Bulwark SBOM.
-fn full_view(r: &bulwark_report::scan::ScanReport) -> Vec<String> {
+fn full_view(r: &bulwark_model::scan::ScanReport) -> Vec<String> {
     let mut v: Vec<String> = r
         .packages
         .iter()

@@ -5,8 +5,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use bulwark_catalog::{CatalogSet, Cataloger, Inventory};
-use bulwark_report::scan::{BaseImageRef, ScanReport, ScanTarget, Summary, Timings};
-use bulwark_report::Tool;
+use bulwark_model::scan::{BaseImageRef, ScanReport, ScanTarget, Summary, Timings};
+use bulwark_model::Tool;
 use bulwark_source::{Image, ImageMeta, LayerPlan, SourceOptions, Target};
 
 use crate::control::{CancelRead, Control, Event, Stage};
@@ -197,7 +197,7 @@ pub(crate) fn inventory_report_at(
         p.files.clear();
     }
     let mut report = ScanReport {
-        schema_version: bulwark_report::scan::SCHEMA_VERSION,
+        schema_version: bulwark_model::scan::SCHEMA_VERSION,
         tool: tool(),
         created_at,
         target: target_of(&meta, &inventory),

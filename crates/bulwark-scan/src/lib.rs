@@ -28,7 +28,7 @@ use bulwark_policy::vex::VexDocument;
 use bulwark_source::SourceOptions;
 use bulwark_vulndb::Db;
 
-pub use bulwark_report::scan::{ScanReport, Timings};
+pub use bulwark_model::scan::{ScanReport, Timings};
 pub use control::{CancelToken, Control, Event, Progress, Stage};
 pub use error::ScanError;
 pub use inventory::{

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use bulwark_report::Severity;
+use bulwark_model::Severity;
 use clap::Args;
 
 /// Report formats of `bulwark config`.

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use bulwark_catalog::Inventory;
-use bulwark_report::scan::ScanReport;
+use bulwark_model::scan::ScanReport;
 use bulwark_source::ImageMeta;
 use clap::Args;
 use serde::Serialize;

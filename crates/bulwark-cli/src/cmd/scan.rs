@@ -9,9 +9,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
+use bulwark_model::scan::ScanReport;
+use bulwark_model::Severity;
 use bulwark_policy::filter::{Filter, PkgType};
-use bulwark_report::scan::ScanReport;
-use bulwark_report::Severity;
 use clap::Args;
 
 use super::image::{ImageArgs, WalkSpinner};

@@ -9,7 +9,7 @@ pub mod k8s;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use bulwark_report::{Finding, Location};
+use bulwark_model::{Finding, Location};
 use regex::Regex;
 
 use crate::catalogue;

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use bulwark_catalog::{Distro, Package, PackageKind, SourcePackage};
-use bulwark_report::scan::{ScanReport, ScanTarget, Summary, VulnFinding, SCHEMA_VERSION};
-use bulwark_report::Tool;
+use bulwark_model::scan::{ScanReport, ScanTarget, Summary, VulnFinding, SCHEMA_VERSION};
+use bulwark_model::Tool;
 use bulwark_vulndb::{Builder, Db, SourceKind};
 
 /// The test data directory.

@@ -2,10 +2,10 @@
 #![allow(dead_code)]
 
 use bulwark_catalog::{Distro, LayerInfo, Package, PackageKind, SourcePackage};
-use bulwark_report::scan::{
+use bulwark_model::scan::{
     BaseImageRef, FixStatus, Origin, PackageRef, ScanReport, ScanTarget, Summary, VulnFinding,
 };
-use bulwark_report::{Severity, Tool};
+use bulwark_model::{Severity, Tool};
 
 #[allow(clippy::too_many_arguments)] // a row of the package table
 pub fn package(
@@ -199,7 +199,7 @@ pub fn report() -> ScanReport {
         })
         .collect();
     ScanReport {
-        schema_version: bulwark_report::scan::SCHEMA_VERSION,
+        schema_version: bulwark_model::scan::SCHEMA_VERSION,
         tool: Tool {
             name: "bulwark".to_string(),
             version: "0.1.0".to_string(),

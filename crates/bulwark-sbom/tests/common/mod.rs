@@ -6,11 +6,11 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 use bulwark_catalog::{Distro, LayerInfo, Package, PackageKind, SourcePackage};
-use bulwark_report::scan::{
+use bulwark_model::scan::{
     BaseImageRef, Cvss, Epss, FixStatus, LayerRef, Origin, PackageRef, ScanReport, ScanTarget,
     Summary, VulnFinding,
 };
-use bulwark_report::{Severity, Suppression, Tool};
+use bulwark_model::{Severity, Suppression, Tool};
 
 /// Whether an external tool can run; without it the test is skipped (printing why), unless
 /// `BULWARK_REQUIRE_TOOLS` is set, where a missing tool fails the test.
@@ -99,7 +99,7 @@ pub fn package_set(r: &ScanReport) -> BTreeSet<(String, String, String, String)>
         .iter()
         .map(|p| {
             (
-                bulwark_report::scan::kind_name(p.kind),
+                bulwark_model::scan::kind_name(p.kind),
                 p.name.clone(),
                 p.version.clone(),
                 p.purl.clone(),
@@ -323,7 +323,7 @@ pub fn sample() -> ScanReport {
     v4.status = FixStatus::Unknown;
 
     let mut report = ScanReport {
-        schema_version: bulwark_report::scan::SCHEMA_VERSION,
+        schema_version: bulwark_model::scan::SCHEMA_VERSION,
         tool: Tool {
             name: "bulwark".into(),
             version: "0.1.0".into(),

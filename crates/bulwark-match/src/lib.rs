@@ -59,8 +59,8 @@ use std::rc::Rc;
 
 use bulwark_catalog::{Package, PackageKind, Warning};
 use bulwark_model::scan::{
-    Cvss, DatabaseInfo, Epss, FixStatus, LayerRef, Notice, NoticeLevel, Origin, PackageRef,
-    ScanReport, VulnFinding,
+    Cvss, DatabaseInfo, Epss, FixStatus, LayerRef, Notice, NoticeCode, NoticeLevel, Origin,
+    PackageRef, ScanReport, VulnFinding,
 };
 use bulwark_model::Severity;
 use bulwark_version::{OsvRange, RangeType, Scheme};
@@ -178,7 +178,7 @@ pub fn match_report(
     if age_days > opts.max_db_age_days {
         notices.push(Notice {
             level: NoticeLevel::Warning,
-            code: "stale-database".into(),
+            code: NoticeCode::StaleDatabase,
             message: format!(
                 "the advisory database is {age_days} days old (built {}; the bound is {} days): \
                  vulnerabilities published since are missing; run `bulwark db update`",
@@ -198,7 +198,7 @@ pub fn match_report(
         if let Some(message) = eol_message(d, opts.now_unix) {
             notices.push(Notice {
                 level: NoticeLevel::Warning,
-                code: "eol-release".into(),
+                code: NoticeCode::EolRelease,
                 message,
             });
         }
@@ -207,14 +207,14 @@ pub fn match_report(
         match (&distro, &distro_ecos) {
             (None, _) => notices.push(Notice {
                 level: NoticeLevel::Warning,
-                code: "unsupported-distro".into(),
+                code: NoticeCode::UnsupportedDistro,
                 message: "no operating system release was detected: OS packages were not \
                           matched against any distribution's advisories"
                     .into(),
             }),
             (Some(d), Some(e)) if e.scheme.is_none() => notices.push(Notice {
                 level: NoticeLevel::Warning,
-                code: "unsupported-distro".into(),
+                code: NoticeCode::UnsupportedDistro,
                 message: format!(
                     "{} is not a distribution Bulwark has advisories for: its OS packages were \
                      not matched",
@@ -224,7 +224,7 @@ pub fn match_report(
             (Some(d), Some(e)) if !ecosystems.iter().any(|x| target::ecosystem_applies(e, x)) => {
                 notices.push(Notice {
                     level: NoticeLevel::Warning,
-                    code: "no-advisories-for-distro".into(),
+                    code: NoticeCode::NoAdvisoriesForDistro,
                     message: format!(
                         "the advisory database has no advisories for {} ({}): its OS \
                              packages could not be checked; add the distribution's feed",
@@ -286,7 +286,7 @@ pub fn match_report(
     if third_party > 0 {
         notices.push(Notice {
             level: NoticeLevel::Info,
-            code: "third-party-packages".into(),
+            code: NoticeCode::ThirdPartyPackages,
             message: format!(
                 "{third_party} OS package(s) come from third-party repositories (rpm vendor not \
                  the distribution's, or apk pinned to a tagged repository outside the release's \
@@ -297,7 +297,7 @@ pub fn match_report(
     for (eco, n) in missing_ecosystems {
         notices.push(Notice {
             level: NoticeLevel::Info,
-            code: "no-advisories-for-ecosystem".into(),
+            code: NoticeCode::NoAdvisoriesForEcosystem,
             message: format!(
                 "the advisory database has no {eco} advisories: {n} {eco} package(s) could not \
                  be checked"

@@ -420,7 +420,7 @@ pub struct Notice {
     /// How loud.
     pub level: NoticeLevel,
     /// Stable code.
-    pub code: String,
+    pub code: NoticeCode,
     /// Text for people.
     pub message: String,
 }

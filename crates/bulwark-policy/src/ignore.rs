@@ -9,7 +9,9 @@ use std::path::Path;
 
 use bulwark_config::node::Node;
 use bulwark_config::suppress::{glob_match, parse_date, today};
-use bulwark_model::scan::{LicenseFinding, Notice, NoticeLevel, ScanReport, VulnFinding};
+use bulwark_model::scan::{
+    LicenseFinding, Notice, NoticeCode, NoticeLevel, ScanReport, VulnFinding,
+};
 use bulwark_model::Suppression;
 
 use crate::purl::{decode, Purl};
@@ -132,7 +134,7 @@ impl IgnoreFile {
             }
             report.notices.push(Notice {
                 level: NoticeLevel::Warning,
-                code: "expired-exception".to_string(),
+                code: NoticeCode::ExpiredException,
                 message: format!(
                     "{} line {}: the exception for {}{}{} expired on {}; it no longer suppresses {} finding{}",
                     self.origin,

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use bulwark_version::Scheme;
 
-use bulwark_model::scan::{Notice, NoticeLevel, ScanReport, VulnFinding};
+use bulwark_model::scan::{Notice, NoticeCode, NoticeLevel, ScanReport, VulnFinding};
 use bulwark_model::Suppression;
 use serde_json::Value;
 
@@ -280,7 +280,7 @@ impl VexDocument {
         if suppressed > 0 || investigating > 0 {
             report.notices.push(Notice {
                 level: NoticeLevel::Info,
-                code: "vex-applied".to_string(),
+                code: NoticeCode::VexApplied,
                 message: format!(
                     "{}: {suppressed} finding(s) marked not affected or fixed, {investigating} under investigation",
                     self.origin
@@ -290,7 +290,7 @@ impl VexDocument {
         if !unevaluated.is_empty() {
             report.notices.push(Notice {
                 level: NoticeLevel::Warning,
-                code: "vex-range-not-evaluated".to_string(),
+                code: NoticeCode::VexRangeNotEvaluated,
                 message: format!(
                     "{}: statement(s) limited to version ranges that could not be evaluated are not applied ({})",
                     self.origin,
@@ -301,7 +301,7 @@ impl VexDocument {
         if !unjustified.is_empty() {
             report.notices.push(Notice {
                 level: NoticeLevel::Warning,
-                code: "vex-missing-justification".to_string(),
+                code: NoticeCode::VexMissingJustification,
                 message: format!(
                     "{}: not_affected without a justification or impact statement is not applied ({})",
                     self.origin,

@@ -291,7 +291,7 @@ fn notices(report: &ScanReport, out: &mut String) {
             "<div class=\"notice {class}\" role=\"{}\"><strong>{label}</strong><span>{}</span><code class=\"code\">{}</code></div>",
             if class == "warning" { "alert" } else { "note" },
             h(&n.message),
-            h(&n.code)
+            h(n.code.as_str())
         );
     }
     out.push_str("</section>\n");

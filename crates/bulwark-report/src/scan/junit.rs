@@ -232,7 +232,7 @@ pub fn write(report: &ScanReport) -> String {
             .iter()
             .map(|n| Case {
                 classname: "scan notices".to_string(),
-                name: n.code.clone(),
+                name: n.code.to_string(),
                 failure: None,
                 skipped: None,
                 system_out: Some(format!(

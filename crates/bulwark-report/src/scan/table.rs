@@ -216,7 +216,7 @@ fn notices(report: &ScanReport, out: &mut String, colour: bool) {
             paint(colour, c, label),
             " ".repeat(8 - label.len()),
             safe(&n.message),
-            safe(&n.code)
+            safe(n.code.as_str())
         );
     }
     if !list.is_empty() {

@@ -392,17 +392,17 @@ pub fn sample() -> ScanReport {
         notices: vec![
             Notice {
                 level: NoticeLevel::Warning,
-                code: "eol-release".into(),
+                code: NoticeCode::EolRelease,
                 message: "Debian 10 (buster) reached its end of life on 2022-09-10: it gets no security fixes, so findings may be missing and fixes will not come.".into(),
             },
             Notice {
                 level: NoticeLevel::Warning,
-                code: "expired-exception".into(),
+                code: NoticeCode::ExpiredException,
                 message: ".bulwarkignore.yaml: the exception for CVE-2022-1292 expired on 2024-05-01 and no longer suppresses anything.".into(),
             },
             Notice {
                 level: NoticeLevel::Info,
-                code: "no-advisories-for-ecosystem".into(),
+                code: NoticeCode::NoAdvisoriesForEcosystem,
                 message: "No advisories for Go in the database; Go modules were not checked.".into(),
             },
         ],

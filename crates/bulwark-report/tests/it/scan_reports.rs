@@ -17,7 +17,7 @@ mod testdata {
     use bulwark_catalog::{Distro, LayerInfo, Package, PackageKind, SourcePackage, Warning};
     use bulwark_report::scan::*;
     use bulwark_report::{Severity, Suppression, Tool};
-    include!("../src/scan/testdata.rs");
+    include!("../../src/scan/testdata.rs");
 }
 
 use testdata::sample;

@@ -4,6 +4,7 @@
 mod all_ecosystems;
 mod cli;
 mod common;
+mod layout;
 mod sbom_formats;
 mod scan;
 mod scan_image;

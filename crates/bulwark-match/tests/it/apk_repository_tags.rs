@@ -3,7 +3,7 @@
 //! `bulwark-os` with an `/etc/apk/world` pinning `libssl3@edge` and `zlib@corp`, against a
 //! small v3.18 secdb (see `tests/data/PROVENANCE.md`).
 
-mod common;
+use crate::common;
 
 use bulwark_catalog::{catalog_memory_files, CatalogSet};
 use bulwark_match::{match_report, MatchOptions};

@@ -8,7 +8,7 @@ use bulwark_version::NugetVersion;
 
 #[test]
 fn nuget_vectors() {
-    let data = include_str!("fixtures/nuget-vectors.txt");
+    let data = include_str!("../fixtures/nuget-vectors.txt");
     let (mut ordered, mut invalid) = (0, 0);
     for line in data.lines().filter(|l| !l.starts_with('#')) {
         if let Some(bad) = line.strip_prefix('!') {

@@ -2,7 +2,7 @@
 //! package line (in the ecosystem's own order), `not_affected` only its exact version, and
 //! CycloneDX `vers:` ranges are evaluated (or, when they cannot be, not applied with a notice).
 
-mod common;
+use crate::common;
 
 use bulwark_catalog::{Distro, PackageKind};
 use bulwark_policy::vex::{VersionSpec, VexDocument};

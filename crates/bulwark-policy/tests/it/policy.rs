@@ -2,7 +2,7 @@
 //! VEX in the three formats (real Ubuntu and Red Hat documents), license normalisation and
 //! license policy.
 
-mod common;
+use crate::common;
 
 use bulwark_policy::filter::{Filter, PkgType};
 use bulwark_policy::ignore::IgnoreFile;

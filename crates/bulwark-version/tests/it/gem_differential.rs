@@ -1,6 +1,6 @@
 //! Differential test: `GemVersion` against RubyGems' `Gem::Version` (Debian's `ruby`).
 
-mod common;
+use crate::common;
 
 use bulwark_version::GemVersion;
 use common::*;

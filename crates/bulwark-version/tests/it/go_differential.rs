@@ -1,7 +1,7 @@
 //! Differential test: `GoVersion` against `golang.org/x/mod/semver` (Debian's
 //! golang-golang-x-mod-dev, built offline in GOPATH mode by a tiny Go program).
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

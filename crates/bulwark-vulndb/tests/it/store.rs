@@ -1,6 +1,6 @@
 //! Store behaviour: atomic replacement, extension, schema checks, hostile files.
 
-mod common;
+use crate::common;
 
 use bulwark_vulndb::{Builder, Db, SourceKind, StoreError};
 use common::fixtures;

@@ -2,7 +2,7 @@
 //! download, conditional requests (ETag -> 304), 404 feeds, and a server that dies mid-download
 //! (the previous database must stay intact and the error must be reported).
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};

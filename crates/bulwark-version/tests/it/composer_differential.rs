@@ -2,7 +2,7 @@
 //! from Debian's php-composer-semver, then PHP's `version_compare` (what
 //! `Composer\Semver\Comparator` runs), in one `php` process.
 
-mod common;
+use crate::common;
 
 use bulwark_version::ComposerVersion;
 use common::*;

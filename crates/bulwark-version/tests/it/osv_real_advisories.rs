@@ -24,8 +24,8 @@ struct Affected {
 
 fn load(name: &str) -> Vec<Advisory> {
     let text = match name {
-        "pypa" => include_str!("fixtures/osv-pypa.json"),
-        _ => include_str!("fixtures/osv-govulndb.json"),
+        "pypa" => include_str!("../fixtures/osv-pypa.json"),
+        _ => include_str!("../fixtures/osv-govulndb.json"),
     };
     serde_json::from_str(text).expect("fixture parses")
 }

@@ -1,7 +1,7 @@
 //! Differential test: `RpmVersion` against rpm 4.18's own comparison (`rpm.ver` objects from
 //! Debian's python3-rpm, which split EVR with `rpmverParse` and compare with `rpmverCmp`).
 
-mod common;
+use crate::common;
 
 use bulwark_version::RpmVersion;
 use common::*;

@@ -1,7 +1,7 @@
 //! Prints how long matching takes against a real database given by `BULWARK_MATCH_DB` (built
 //! from the corpus with `bulwark db build`). Measures only; asserts nothing about time.
 
-mod common;
+use crate::common;
 
 use bulwark_catalog::PackageKind;
 use bulwark_match::{match_report, MatchOptions};

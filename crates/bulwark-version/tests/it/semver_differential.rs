@@ -2,7 +2,7 @@
 //! implementation): `Version::parse` for validity and `cmp_precedence` for order. Our parser
 //! also takes one leading `v`, so the reference sees the string without it.
 
-mod common;
+use crate::common;
 
 use std::cmp::Ordering;
 

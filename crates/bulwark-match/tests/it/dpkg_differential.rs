@@ -3,7 +3,7 @@
 //! at and just above it must give a `fixed` finding exactly when
 //! `dpkg --compare-versions INSTALLED lt FIXED` says so.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

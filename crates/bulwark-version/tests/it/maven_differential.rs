@@ -2,7 +2,7 @@
 //! (`/usr/share/maven/lib/maven-artifact-3.x.jar`, Debian's `maven` package), driven by a tiny
 //! Java program compiled with `javac` at test time.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::Command;

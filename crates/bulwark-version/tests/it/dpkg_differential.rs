@@ -1,7 +1,7 @@
 //! Differential test: `DpkgVersion` against dpkg itself (`dpkg --compare-versions`) and,
 //! for a larger sample of valid versions, against python3-apt's `apt_pkg.version_compare`.
 
-mod common;
+use crate::common;
 
 use bulwark_version::DpkgVersion;
 use common::*;

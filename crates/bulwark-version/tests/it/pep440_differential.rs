@@ -1,6 +1,6 @@
 //! Differential test: `Pep440Version` against `packaging.version.Version` (pip's own parser).
 
-mod common;
+use crate::common;
 
 use bulwark_version::Pep440Version;
 use common::*;

@@ -6,7 +6,7 @@
 //! Needs `BULWARK_CORPUS` (skipped with a loud message when unset) and `cargo-audit` (skipped
 //! when missing unless `BULWARK_REQUIRE_TOOLS` is set, which makes a missing tool a failure).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! with hand-built inventories of realistic packages. Every expected finding below was checked
 //! by hand against the advisory text (and the PyPI ranges against `packaging`).
 
-mod common;
+use crate::common;
 
 use bulwark_catalog::{LayerInfo, PackageKind};
 use bulwark_match::{match_report, MatchOptions};

@@ -2,7 +2,7 @@
 //! comparison that is a total order (antisymmetric, transitive, reflexive) over real versions.
 //! These matter most for apk and NuGet, which have no reference tool on the test machines.
 
-mod common;
+use crate::common;
 
 use std::cmp::Ordering;
 

@@ -12,7 +12,7 @@ const INVALID_IN_UPSTREAM_VECTORS: [&str; 2] = ["23_foo", "1.0bc"];
 
 #[test]
 fn apk_tools_version_data() {
-    let data = include_str!("fixtures/apk-version.data");
+    let data = include_str!("../fixtures/apk-version.data");
     let (mut agreed, mut refused) = (0, 0);
     for raw in data.lines() {
         let line = raw.split('#').next().unwrap_or("").trim();

@@ -1,6 +1,6 @@
 //! Each importer, end to end: fixture -> database -> query API, with exact expected records.
 
-mod common;
+use crate::common;
 
 use bulwark_vulndb::{RangeKind, SeverityKind, SourceKind, Status};
 use common::{build, events, fixtures};

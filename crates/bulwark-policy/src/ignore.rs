@@ -160,7 +160,7 @@ impl IgnoreFile {
     fn decide(
         &self,
         matches: impl Fn(&IgnoreEntry) -> bool,
-        now: (i32, u32, u32),
+        now: jiff::civil::Date,
         expired_hits: &mut [usize],
     ) -> Option<Suppression> {
         for (i, e) in self.entries.iter().enumerate() {
@@ -270,7 +270,7 @@ fn parse_entry(item: &Node, origin: &str) -> Result<IgnoreEntry, PolicyError> {
 }
 
 impl IgnoreEntry {
-    fn expired(&self, now: (i32, u32, u32)) -> bool {
+    fn expired(&self, now: jiff::civil::Date) -> bool {
         self.expires
             .as_deref()
             .and_then(parse_date)

@@ -14,7 +14,6 @@
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
@@ -119,67 +118,23 @@ CREATE INDEX IF NOT EXISTS affected_advisory ON affected (advisory);
 CREATE INDEX IF NOT EXISTS aliases_alias ON aliases (alias);
 "#;
 
-/// The key a package name is stored and looked up under. Ecosystems whose names are case- and
-/// separator-insensitive by rule are folded (PyPI: PEP 503; Packagist and NuGet: lower case), so
-/// feeds that spell a package differently (PyPA `django`, GHSA `Django`) and inventories that
-/// spell it a third way all meet on one key.
-pub fn canonical_name<'a>(ecosystem: &str, name: &'a str) -> std::borrow::Cow<'a, str> {
-    match ecosystem {
-        "PyPI" => std::borrow::Cow::Owned(pep503(name)),
-        "Packagist" | "NuGet" if name.chars().any(char::is_uppercase) => {
-            std::borrow::Cow::Owned(name.to_lowercase())
-        }
-        _ => std::borrow::Cow::Borrowed(name),
-    }
-}
+pub use bulwark_version::name::canonical_name;
 
-/// PEP 503 normalisation: lower case, runs of `-`, `_`, `.` become one `-`.
-fn pep503(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut sep = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            sep = true;
-            continue;
-        }
-        if sep && !out.is_empty() {
-            out.push('-');
-        }
-        sep = false;
-        out.extend(c.to_lowercase());
-    }
-    out
-}
-
-/// Seconds since the Unix epoch.
+/// Seconds since the Unix epoch (the store keeps times as Unix seconds).
 pub fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+    jiff::Timestamp::now().as_second()
 }
 
-/// Format Unix seconds as RFC 3339 UTC (`2026-11-28T21:00:00Z`); no date crate needed for this.
+/// Format Unix seconds as RFC 3339 UTC (`2026-11-28T21:00:00Z`); seconds outside jiff's range
+/// (years beyond ±9999) are clamped to its ends.
 pub fn format_unix(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days.saturating_add(719_468);
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe.saturating_add(era.saturating_mul(400));
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y.saturating_add(1) } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
+    let secs = secs.clamp(
+        jiff::Timestamp::MIN.as_second(),
+        jiff::Timestamp::MAX.as_second(),
+    );
+    jiff::Timestamp::from_second(secs)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .to_string()
 }
 
 /// Store text, compressed when long and compressible.
@@ -1227,20 +1182,6 @@ fn parse_json_opt(s: Option<String>) -> Result<Option<serde_json::Value>, StoreE
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pep503_names() {
-        assert_eq!(pep503("Django"), "django");
-        assert_eq!(pep503("jw.util"), "jw-util");
-        assert_eq!(pep503("Foo__Bar-.baz"), "foo-bar-baz");
-        assert_eq!(pep503("zope.interface"), "zope-interface");
-        assert_eq!(canonical_name("PyPI", "Jinja2"), "jinja2");
-        assert_eq!(
-            canonical_name("NuGet", "Newtonsoft.Json"),
-            "newtonsoft.json"
-        );
-        assert_eq!(canonical_name("npm", "JSONStream"), "JSONStream");
-    }
 
     fn adv(id: &str, aliases: &[&str], related: &[&str], pkgs: &[(&str, &str)]) -> Advisory {
         Advisory {

@@ -276,6 +276,5 @@ fn ms(started: Instant) -> f64 {
 
 /// Today's date (UTC) as `YYYY-MM-DD`, for exception expiry.
 fn today() -> String {
-    let (y, m, d) = bulwark_config::suppress::today();
-    format!("{y:04}-{m:02}-{d:02}")
+    bulwark_config::suppress::today().to_string()
 }

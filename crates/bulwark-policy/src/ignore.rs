@@ -12,7 +12,7 @@ use bulwark_config::suppress::{glob_match, parse_date, today};
 use bulwark_report::scan::{LicenseFinding, Notice, NoticeLevel, ScanReport, VulnFinding};
 use bulwark_report::Suppression;
 
-use crate::purl::{decode, Purl};
+use crate::purl::purl_glob;
 use crate::PolicyError;
 
 /// Keys an entry may have.
@@ -339,7 +339,7 @@ impl IgnoreEntry {
             let pat = pat.to_ascii_lowercase();
             let expr = l.license.to_ascii_lowercase();
             let hit = glob_match(&pat, &expr)
-                || crate::license::license_ids(&l.license)
+                || bulwark_license::license_ids(&l.license)
                     .iter()
                     .any(|id| glob_match(&pat, &id.to_ascii_lowercase()));
             if !hit {
@@ -355,25 +355,6 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     head.eq_ignore_ascii_case(prefix)
         .then(|| s.get(prefix.len()..))
         .flatten()
-}
-
-/// A purl glob against a package's purl: qualifiers and subpath are ignored on both sides,
-/// percent-escapes decoded; a pattern without `@version` covers every version.
-pub(crate) fn purl_glob(pattern: &str, purl: &str) -> bool {
-    let strip = |s: &str| -> String {
-        let s = s.trim();
-        let s = s.split('#').next().unwrap_or(s);
-        decode(s.split('?').next().unwrap_or(s))
-    };
-    let pat = strip(pattern);
-    let tail = pat.rsplit('/').next().unwrap_or(&pat);
-    let pattern_has_version = tail.contains('@');
-    let target = match Purl::parse(purl) {
-        Some(p) if pattern_has_version => p.without_qualifiers(),
-        Some(p) => p.versionless(),
-        None => strip(purl),
-    };
-    glob_match(&pat, &target)
 }
 
 /// Path glob against `found_in`, as `bulwark config` matches file paths: leading `./` and `/`

@@ -119,6 +119,25 @@ fn versions_equal(ty: &str, a: &str, b: &str) -> bool {
     false
 }
 
+/// A purl glob against a package's purl: qualifiers and subpath are ignored on both sides,
+/// percent-escapes decoded; a pattern without `@version` covers every version.
+pub(crate) fn purl_glob(pattern: &str, purl: &str) -> bool {
+    let strip = |s: &str| -> String {
+        let s = s.trim();
+        let s = s.split('#').next().unwrap_or(s);
+        decode(s.split('?').next().unwrap_or(s))
+    };
+    let pat = strip(pattern);
+    let tail = pat.rsplit('/').next().unwrap_or(&pat);
+    let pattern_has_version = tail.contains('@');
+    let target = match Purl::parse(purl) {
+        Some(p) if pattern_has_version => p.without_qualifiers(),
+        Some(p) => p.versionless(),
+        None => strip(purl),
+    };
+    bulwark_config::suppress::glob_match(&pat, &target)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

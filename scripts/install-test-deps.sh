@@ -49,3 +49,10 @@ if [ ! -f "$rootfs/var/lib/dpkg/status" ]; then
   mv "$rootfs.tmp" "$rootfs"
 fi
 echo "BULWARK_DEBIAN_ROOTFS=$rootfs"
+
+# issue 11: Debian's and Ubuntu's release data (/usr/share/distro-info/*.csv), the oracle the
+# distribution tables in bulwark-catalog are checked against.
+if ! dpkg-query -W -f '${Status}\n' distro-info-data 2>/dev/null | grep -q "install ok installed"; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq distro-info-data >/dev/null
+fi

@@ -1,62 +1,32 @@
-//! Package URL and CPE building for the packages this crate reports.
-//!
-//! Hand-written because the three purl types used here (`golang`, `cargo`, `maven`, `generic`)
-//! only need percent-encoding of path segments and versions; a purl crate would add parsing and
-//! validation nobody here uses.
+//! Package URL and CPE building for the packages this crate reports; the purl spelling and
+//! encoding are [`bulwark_catalog::purl::Purl`]'s.
 
-/// Percent-encode one purl component (a namespace segment, a name or a version): everything
-/// outside the unreserved set `A-Z a-z 0-9 . - _ ~` is escaped, as the purl spec asks.
-pub(crate) fn encode(component: &str) -> String {
-    let mut out = String::with_capacity(component.len());
-    for b in component.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// Encode a `/`-separated path (namespace plus name) segment by segment.
-fn encode_path(path: &str) -> String {
-    path.split('/')
-        .filter(|s| !s.is_empty())
-        .map(encode)
-        .collect::<Vec<_>>()
-        .join("/")
-}
+use bulwark_catalog::purl::Purl;
 
 /// `pkg:golang/<module path>@<version>`.
 pub(crate) fn golang(path: &str, version: &str) -> String {
-    with_version(format!("pkg:golang/{}", encode_path(path)), version)
+    let path = path.trim_matches('/');
+    Purl::from_path("golang", path)
+        .with_version(version)
+        .to_string()
 }
 
 /// `pkg:cargo/<name>@<version>`.
 pub(crate) fn cargo(name: &str, version: &str) -> String {
-    with_version(format!("pkg:cargo/{}", encode(name)), version)
+    Purl::new("cargo", name).with_version(version).to_string()
 }
 
 /// `pkg:maven/<group>/<artifact>@<version>` (no namespace when the group is unknown).
 pub(crate) fn maven(group: Option<&str>, artifact: &str, version: &str) -> String {
-    let base = match group {
-        Some(g) if !g.is_empty() => format!("pkg:maven/{}/{}", encode(g), encode(artifact)),
-        _ => format!("pkg:maven/{}", encode(artifact)),
-    };
-    with_version(base, version)
+    Purl::new("maven", artifact)
+        .with_namespace(group.unwrap_or_default())
+        .with_version(version)
+        .to_string()
 }
 
 /// `pkg:generic/<name>@<version>`.
 pub(crate) fn generic(name: &str, version: &str) -> String {
-    with_version(format!("pkg:generic/{}", encode(name)), version)
-}
-
-fn with_version(base: String, version: &str) -> String {
-    if version.is_empty() {
-        base
-    } else {
-        format!("{base}@{}", encode(version))
-    }
+    Purl::new("generic", name).with_version(version).to_string()
 }
 
 /// A CPE 2.3 formatted string for an application, with the version quoted as the CPE spec

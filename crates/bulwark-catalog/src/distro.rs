@@ -56,19 +56,96 @@ pub fn family_of(id: &str, id_like: &[String]) -> &'static str {
     }
 }
 
-/// Debian codename -> major release (`bookworm` -> `12`, `sid` -> `unstable`).
+/// One release of a distribution as its maker's own data lists it: the number advisory feeds
+/// key on, the codename and the support dates (ISO `YYYY-MM-DD`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Release {
+    /// Release number (`12`, `3.1`; Ubuntu `22.04`).
+    pub number: &'static str,
+    /// Codename, lower case (`bookworm`, `jammy`).
+    pub codename: &'static str,
+    /// End of regular (standard) security support.
+    pub eol: Option<&'static str>,
+    /// End of the extension after it: Debian LTS, Ubuntu ESM (Ubuntu Pro).
+    pub extended_end: Option<&'static str>,
+}
+
+const fn rel(
+    number: &'static str,
+    codename: &'static str,
+    eol: Option<&'static str>,
+    extended_end: Option<&'static str>,
+) -> Release {
+    Release {
+        number,
+        codename,
+        eol,
+        extended_end,
+    }
+}
+
+/// Every Debian release, from Debian's distro-info data (`/usr/share/distro-info/debian.csv`
+/// of the `distro-info-data` package, 0.58+deb12u6: `release`, `eol` and `eol-lts` columns;
+/// numbers spelt as the advisory feeds spell them, `4` not `4.0`). The test suite checks this
+/// table against that file when it is installed.
+pub const DEBIAN_RELEASES: &[Release] = &[
+    rel("1.1", "buzz", Some("1997-06-05"), None),
+    rel("1.2", "rex", Some("1998-06-05"), None),
+    rel("1.3", "bo", Some("1999-03-09"), None),
+    rel("2.0", "hamm", Some("2000-03-09"), None),
+    rel("2.1", "slink", Some("2000-10-30"), None),
+    rel("2.2", "potato", Some("2003-06-30"), None),
+    rel("3.0", "woody", Some("2006-06-30"), None),
+    rel("3.1", "sarge", Some("2008-03-31"), None),
+    rel("4", "etch", Some("2010-02-15"), None),
+    rel("5", "lenny", Some("2012-02-06"), None),
+    rel("6", "squeeze", Some("2014-05-31"), Some("2016-02-29")),
+    rel("7", "wheezy", Some("2016-04-25"), Some("2018-05-31")),
+    rel("8", "jessie", Some("2018-06-17"), Some("2020-06-30")),
+    rel("9", "stretch", Some("2020-07-18"), Some("2022-06-30")),
+    rel("10", "buster", Some("2022-09-10"), Some("2024-06-30")),
+    rel("11", "bullseye", Some("2024-08-14"), Some("2026-08-31")),
+    rel("12", "bookworm", Some("2026-07-11"), Some("2028-06-30")),
+    rel("13", "trixie", Some("2028-08-09"), Some("2030-06-30")),
+    rel("14", "forky", None, None),
+    rel("15", "duke", None, None),
+];
+
+/// Ubuntu's LTS releases, from Ubuntu's distro-info data (`/usr/share/distro-info/ubuntu.csv`:
+/// `eol` is the end of standard support, `eol-esm` the end of ESM); checked against that file
+/// by the test suite when it is installed.
+pub const UBUNTU_LTS_RELEASES: &[Release] = &[
+    rel("14.04", "trusty", Some("2019-04-25"), Some("2024-04-25")),
+    rel("16.04", "xenial", Some("2021-04-30"), Some("2026-04-23")),
+    rel("18.04", "bionic", Some("2023-05-31"), Some("2028-04-26")),
+    rel("20.04", "focal", Some("2025-05-29"), Some("2030-04-23")),
+    rel("22.04", "jammy", Some("2027-06-01"), Some("2032-04-21")),
+    rel("24.04", "noble", Some("2029-05-31"), Some("2034-04-25")),
+    rel("26.04", "resolute", Some("2031-05-29"), Some("2036-04-23")),
+];
+
+/// The Debian release with this codename or number (`bookworm` or `12`).
+pub fn debian_release(codename_or_number: &str) -> Option<&'static Release> {
+    DEBIAN_RELEASES
+        .iter()
+        .find(|r| r.codename == codename_or_number || r.number == codename_or_number)
+}
+
+/// Debian codename -> release number (`bookworm` -> `12`, `sid` -> `unstable`).
 pub fn debian_release_of(codename: &str) -> Option<&'static str> {
-    Some(match codename {
-        "jessie" => "8",
-        "stretch" => "9",
-        "buster" => "10",
-        "bullseye" => "11",
-        "bookworm" => "12",
-        "trixie" => "13",
-        "forky" => "14",
-        "sid" => "unstable",
-        _ => return None,
-    })
+    if codename == "sid" {
+        return Some("unstable");
+    }
+    DEBIAN_RELEASES
+        .iter()
+        .find(|r| r.codename == codename)
+        .map(|r| r.number)
+}
+
+/// End of Debian LTS (the volunteer-maintained extension after regular security support) for
+/// a Debian release number (`12` -> `2028-06-30`).
+pub fn debian_lts_end(release: &str) -> Option<&'static str> {
+    debian_release(release).and_then(|r| r.extended_end)
 }
 
 /// The release advisory feeds key on (`12`, `3.18`, `edge`, `8`, `2023`), from `id`,
@@ -116,10 +193,9 @@ pub fn release_of(d: &Distro) -> Option<String> {
     }
 }
 
-/// End of standard support, ISO date, by (id, release). Sources (checked 2026): Debian
-/// <https://wiki.debian.org/DebianReleases> (end of regular security support, not LTS);
-/// Ubuntu <https://ubuntu.com/about/release-cycle> (end of standard support);
-/// Alpine <https://alpinelinux.org/releases/>; RHEL
+/// End of standard support, ISO date, by (id, release), for distributions other than Debian
+/// and Ubuntu (those are [`DEBIAN_RELEASES`] and [`UBUNTU_LTS_RELEASES`]). Sources (checked
+/// 2026): Alpine <https://alpinelinux.org/releases/>; RHEL
 /// <https://access.redhat.com/support/policy/updates/errata> (end of maintenance support),
 /// AlmaLinux/Rocky follow RHEL's dates (<https://wiki.almalinux.org/release-notes/>,
 /// <https://wiki.rockylinux.org/rocky/version/>); Amazon Linux
@@ -129,17 +205,6 @@ pub fn release_of(d: &Distro) -> Option<String> {
 /// <https://docs.fedoraproject.org/en-US/releases/eol/>; all cross-checked with
 /// <https://endoflife.date>.
 const EOL: &[(&str, &str, &str)] = &[
-    ("debian", "8", "2018-06-17"),
-    ("debian", "9", "2020-07-06"),
-    ("debian", "10", "2022-09-10"),
-    ("debian", "11", "2024-08-14"),
-    ("debian", "12", "2026-06-10"),
-    ("ubuntu", "14.04", "2019-04-30"),
-    ("ubuntu", "16.04", "2021-04-30"),
-    ("ubuntu", "18.04", "2023-05-31"),
-    ("ubuntu", "20.04", "2025-05-29"),
-    ("ubuntu", "22.04", "2027-06-01"),
-    ("ubuntu", "24.04", "2029-05-31"),
     ("alpine", "3.14", "2023-05-01"),
     ("alpine", "3.15", "2023-11-01"),
     ("alpine", "3.16", "2024-05-23"),
@@ -173,6 +238,16 @@ const EOL: &[(&str, &str, &str)] = &[
 
 /// End of standard support for a release, when known.
 pub fn eol_of(id: &str, release: &str) -> Option<&'static str> {
+    match id {
+        "debian" => return debian_release(release).and_then(|r| r.eol),
+        "ubuntu" => {
+            return UBUNTU_LTS_RELEASES
+                .iter()
+                .find(|r| r.number == release)
+                .and_then(|r| r.eol)
+        }
+        _ => {}
+    }
     EOL.iter()
         .find(|(i, r, _)| *i == id && *r == release)
         .map(|(_, _, d)| *d)
@@ -196,7 +271,7 @@ mod tests {
         let d = distro("debian", None, Some("bookworm"));
         assert_eq!(
             (d.family.as_str(), d.release.as_deref(), d.eol.as_deref()),
-            ("debian", Some("12"), Some("2026-06-10"))
+            ("debian", Some("12"), Some("2026-07-11"))
         );
         let d = distro("rocky", Some("8.9"), None);
         assert_eq!(

@@ -99,7 +99,7 @@ pub struct Options {
     /// Force (for explicit files) or restrict (for directories) the file kind.
     pub kind: Option<Kind>,
     /// Date used for suppression expiry (default: today, UTC).
-    pub today: Option<(i32, u32, u32)>,
+    pub today: Option<jiff::civil::Date>,
 }
 
 /// The outcome of [`audit`].

@@ -124,40 +124,17 @@ fn is_for_config(item: &Node, line: u32) -> Result<bool, Error> {
     Ok(config_type && item.get("package").is_none() && item.get("purl").is_none())
 }
 
-/// Parse `YYYY-MM-DD` into a comparable (year, month, day).
-pub fn parse_date(s: &str) -> Option<(i32, u32, u32)> {
-    let mut it = s.trim().splitn(3, '-');
-    let y = it.next()?.parse().ok()?;
-    let m = it.next()?.parse().ok()?;
-    let d = it.next()?.parse().ok()?;
-    ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
+/// Parse a `YYYY-MM-DD` calendar date (surrounding blanks ignored); `None` when it is not one
+/// (`2026-02-30` included).
+pub fn parse_date(s: &str) -> Option<jiff::civil::Date> {
+    s.trim().parse().ok()
 }
 
 /// Today's UTC date from the system clock.
-pub fn today() -> (i32, u32, u32) {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    civil_from_days(i64::try_from(secs / 86_400).unwrap_or(0))
-}
-
-/// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i32, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (
-        i32::try_from(y).unwrap_or(0),
-        u32::try_from(m).unwrap_or(1),
-        u32::try_from(d).unwrap_or(1),
-    )
+pub fn today() -> jiff::civil::Date {
+    jiff::tz::Offset::UTC
+        .to_datetime(jiff::Timestamp::now())
+        .date()
 }
 
 /// Glob match: `**` matches anything (slashes included), `*` anything but `/`, `?` one
@@ -282,7 +259,7 @@ pub fn apply_inline(findings: &mut [Finding], text: &str) {
 pub fn apply_file(
     findings: &mut [Finding],
     entries: &[IgnoreEntry],
-    today: (i32, u32, u32),
+    today: jiff::civil::Date,
     warnings: &mut Vec<String>,
 ) {
     let mut warned = std::collections::HashSet::new();
@@ -343,10 +320,14 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(20_000), (2024, 10, 4));
-        assert_eq!(parse_date("2026-02-30"), Some((2026, 2, 30)));
+        assert_eq!(
+            parse_date(" 2024-10-04 "),
+            Some(jiff::civil::date(2024, 10, 4))
+        );
+        // Not a calendar date: rejected (it used to be accepted and compared as a tuple).
+        assert_eq!(parse_date("2026-02-30"), None);
         assert_eq!(parse_date("tomorrow"), None);
+        assert!(today() > jiff::civil::date(2026, 1, 1));
     }
 
     #[test]

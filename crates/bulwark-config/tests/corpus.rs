@@ -19,7 +19,7 @@ fn opts() -> Options {
             "mcr.microsoft.com".to_string(),
         ],
         ignore_file: Some(PathBuf::from("tests/corpus/empty.bulwarkignore.yaml")),
-        today: Some((2026, 6, 1)),
+        today: Some(jiff::civil::date(2026, 6, 1)),
         ..Options::default()
     }
 }

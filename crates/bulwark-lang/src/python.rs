@@ -17,23 +17,8 @@ use crate::{file_name, FileResult, ParseError, MANIFEST_LIMIT};
 
 const KIND: PackageKind = PackageKind::Python;
 
-/// PEP 503 name normalisation: lower case, runs of `-`, `_`, `.` become one `-`.
-pub fn pep503_normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut sep = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            sep = true;
-            continue;
-        }
-        if sep && !out.is_empty() {
-            out.push('-');
-        }
-        sep = false;
-        out.extend(c.to_lowercase());
-    }
-    out
-}
+/// PEP 503 name normalisation (`Foo__Bar.baz` → `foo-bar-baz`), owned by bulwark-version.
+pub use bulwark_version::name::pep503 as pep503_normalize;
 
 // ---------------------------------------------------------------------------------------------
 // Installed distributions
@@ -170,8 +155,9 @@ impl Cataloger for PythonInstalledCataloger {
             match meta {
                 Ok(mut p) => {
                     if let Some(u) = vcs.get(&dir) {
-                        p.purl.push_str("?vcs_url=");
-                        p.purl.push_str(&qualifier_encode(u));
+                        if let Some(purl) = bulwark_catalog::purl::Purl::parse(&p.purl) {
+                            p.purl = purl.with_qualifier("vcs_url", u.as_str()).to_string();
+                        }
                     }
                     p.files = files.remove(&dir).unwrap_or_default();
                     p.found_in = path;
@@ -199,19 +185,6 @@ fn egg_zip_metadata(data: &[u8]) -> Result<Vec<u8>, String> {
         .read_to_end(&mut out)
         .map_err(|e| format!("EGG-INFO/PKG-INFO unreadable: {e}"))?;
     Ok(out)
-}
-
-/// Percent-encode a purl qualifier value.
-fn qualifier_encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// Core-metadata headers: `Name: value`, continuation lines start with whitespace, the body

@@ -4,53 +4,31 @@ use std::borrow::Cow;
 
 use bulwark_catalog::{Package, PackageKind};
 
-/// Percent-encode a purl component: everything but RFC 3986 unreserved characters is escaped.
-fn pct(s: &str, keep_slash: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        let keep = b.is_ascii_alphanumeric()
-            || matches!(b, b'-' | b'.' | b'_' | b'~')
-            || (keep_slash && b == b'/');
-        if keep {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push_str(&format!("{b:02X}"));
-        }
-    }
-    out
-}
-
-/// The package URL for a language package (<https://github.com/package-url/purl-spec>).
+/// The package URL for a language package (<https://github.com/package-url/purl-spec>),
+/// built and encoded by [`bulwark_catalog::purl::Purl`].
 ///
 /// `name` is the ecosystem's name: for npm a `@scope/name`, for Composer `vendor/name`, for Go
 /// the module path; PyPI names are normalised per PEP 503. An empty version gives a purl
 /// without `@version`.
 pub fn purl(kind: PackageKind, name: &str, version: &str) -> String {
-    let (ty, path) = match kind {
-        PackageKind::Python => ("pypi", pct(&crate::pep503_normalize(name), false)),
-        PackageKind::Npm => ("npm", scoped(name)),
-        PackageKind::Go => ("golang", pct(name, true)),
-        PackageKind::Cargo => ("cargo", pct(name, false)),
-        PackageKind::Gem => ("gem", pct(name, false)),
-        PackageKind::Composer => ("composer", scoped(name)),
-        PackageKind::Nuget => ("nuget", pct(name, false)),
-        PackageKind::Maven => ("maven", pct(name, true)),
-        _ => ("generic", pct(name, false)),
+    use bulwark_catalog::purl::Purl;
+    // npm and Composer: the part before the first `/` is the namespace (`@babel`, `psr`).
+    let scoped = |ty: &str| match name.split_once('/') {
+        Some((ns, n)) => Purl::new(ty, n).with_namespace(ns),
+        None => Purl::new(ty, name),
     };
-    if version.is_empty() {
-        format!("pkg:{ty}/{path}")
-    } else {
-        format!("pkg:{ty}/{path}@{}", pct(version, false))
-    }
-}
-
-/// `namespace/name` with each part encoded (npm `@scope` becomes `%40scope`).
-fn scoped(name: &str) -> String {
-    match name.split_once('/') {
-        Some((ns, n)) => format!("{}/{}", pct(ns, false), pct(n, false)),
-        None => pct(name, false),
-    }
+    let purl = match kind {
+        PackageKind::Python => Purl::new("pypi", crate::pep503_normalize(name)),
+        PackageKind::Npm => scoped("npm"),
+        PackageKind::Go => Purl::from_path("golang", name),
+        PackageKind::Cargo => Purl::new("cargo", name),
+        PackageKind::Gem => Purl::new("gem", name),
+        PackageKind::Composer => scoped("composer"),
+        PackageKind::Nuget => Purl::new("nuget", name),
+        PackageKind::Maven => Purl::from_path("maven", name),
+        _ => Purl::new("generic", name),
+    };
+    purl.with_version(version).to_string()
 }
 
 /// A new package of `kind` with its purl filled in.

@@ -65,7 +65,8 @@ use bulwark_model::scan::{
 use bulwark_model::Severity;
 use bulwark_version::{OsvRange, RangeType, Scheme};
 use bulwark_vulndb::{
-    Affected, AffectedRecord, Db, Enrichment, Event, RangeKind, SeverityKind, Status, StoreError,
+    AdvisoryId, Affected, AffectedRecord, Db, Enrichment, Event, IdKind, RangeKind, SeverityKind,
+    Status, StoreError,
 };
 
 pub use cvss::{base_score as cvss_base_score, rating as cvss_rating};
@@ -99,59 +100,18 @@ pub enum MatchError {
     Store(#[from] StoreError),
 }
 
-/// Id prefixes of distribution advisories that bundle fixes for several vulnerabilities.
-const BUNDLE_PREFIXES: [&str; 17] = [
-    "DSA-",
-    "DLA-",
-    "DTSA-",
-    "RHSA-",
-    "RHBA-",
-    "RHEA-",
-    "ALSA-",
-    "ALBA-",
-    "ALEA-",
-    "RLSA-",
-    "RLBA-",
-    "RLEA-",
-    "USN-",
-    "ELSA-",
-    "ALAS",
-    "SUSE-SU-",
-    "openSUSE-SU-",
-];
-
-/// Bundle prefixes for bug-fix and enhancement advisories: without a CVE they are not about a
-/// vulnerability at all.
-const NON_SECURITY_PREFIXES: [&str; 6] = ["RHBA-", "RHEA-", "ALBA-", "ALEA-", "RLBA-", "RLEA-"];
-
 fn is_bundle(id: &str) -> bool {
-    BUNDLE_PREFIXES.iter().any(|p| id.starts_with(p))
+    AdvisoryId::parse(id).is_bundle()
 }
 
 fn is_cve(id: &str) -> bool {
-    id.starts_with("CVE-")
+    AdvisoryId::parse(id).is_cve()
 }
 
 /// Ids that name the same vulnerability implicitly (`UBUNTU-CVE-2021-3782` is
 /// `CVE-2021-3782`).
 fn implicit_alias(id: &str) -> Option<String> {
-    id.strip_prefix("UBUNTU-")
-        .filter(|rest| is_cve(rest))
-        .map(str::to_string)
-}
-
-/// Sort key for CVE ids: year then number, numerically.
-fn cve_key(id: &str) -> (u32, u64, String) {
-    let mut parts = id.splitn(3, '-').skip(1);
-    let year = parts
-        .next()
-        .and_then(|y| y.parse().ok())
-        .unwrap_or(u32::MAX);
-    let num = parts
-        .next()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(u64::MAX);
-    (year, num, id.to_string())
+    AdvisoryId::parse(id).implicit_alias().map(str::to_string)
 }
 
 /// Fill `report.vulnerabilities` (sorted by severity, highest first, then package name, then
@@ -271,11 +231,7 @@ pub fn match_report(
             }
         }
         let layer = p.layer.map(|i| LayerRef::of(&report.target.layers, i));
-        let origin = match (p.layer, base_layers) {
-            (Some(i), Some(n)) if i < n => Origin::Base,
-            (Some(_), Some(_)) => Origin::Own,
-            _ => Origin::Unknown,
-        };
+        let origin = Origin::of_layer(p.layer, base_layers);
         let mut out = m.match_package(p, &plan, &mut warnings)?;
         for f in &mut out {
             f.layer = layer.clone();
@@ -379,24 +335,13 @@ fn distro_name(d: &bulwark_catalog::Distro) -> String {
         })
 }
 
-/// End of Debian LTS (the volunteer-maintained extension after regular security support) by
-/// release, from <https://wiki.debian.org/LTS>. The Debian security tracker keeps tracking a
-/// release until then.
-const DEBIAN_LTS_END: &[(&str, &str)] = &[
-    ("8", "2020-06-30"),
-    ("9", "2022-06-30"),
-    ("10", "2024-06-30"),
-    ("11", "2026-08-31"),
-    ("12", "2028-06-30"),
-];
-
 /// The `eol-release` notice for a release past `Distro::eol` (the end of *standard* support,
 /// see `bulwark_catalog::distro::eol_of`), or `None` when it is not past it. What follows that
 /// date differs by distribution: Debian LTS, Ubuntu ESM (Ubuntu Pro), Red Hat ELS and SUSE LTSS
 /// keep publishing fixes, to fewer people or for fewer packages; the others stop.
 fn eol_message(d: &bulwark_catalog::Distro, now_unix: i64) -> Option<String> {
     let eol = d.eol.as_deref()?;
-    let past = |date: &str| iso_date_days(date).is_some_and(|day| day * 86_400 <= now_unix);
+    let past = |date: &str| date_start_unix(date).is_some_and(|start| start <= now_unix);
     if !past(eol) {
         return None;
     }
@@ -405,11 +350,11 @@ fn eol_message(d: &bulwark_catalog::Distro, now_unix: i64) -> Option<String> {
                 move to a supported release";
     let release = d.release.as_deref().unwrap_or_default();
     Some(match d.id.as_str() {
-        "debian" => match DEBIAN_LTS_END.iter().find(|(r, _)| *r == release) {
-            Some((_, lts)) if past(lts) => format!(
+        "debian" => match bulwark_catalog::distro::debian_lts_end(release) {
+            Some(lts) if past(lts) => format!(
                 "{name}: regular security support ended on {eol} and Debian LTS on {lts}: {gone}"
             ),
-            Some((_, lts)) => format!(
+            Some(lts) => format!(
                 "{name}: regular security support ended on {eol}; until {lts} only Debian LTS \
                  updates follow (volunteer-maintained, not every package); plan the move to a \
                  supported release"
@@ -446,23 +391,14 @@ fn eol_message(d: &bulwark_catalog::Distro, now_unix: i64) -> Option<String> {
     })
 }
 
-/// Days since the Unix epoch of an ISO date (`2024-06-30`).
-fn iso_date_days(s: &str) -> Option<i64> {
-    let mut parts = s.get(..10)?.split('-');
-    let y: i64 = parts.next()?.parse().ok()?;
-    let m: i64 = parts.next()?.parse().ok()?;
-    let d: i64 = parts.next()?.parse().ok()?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    // Howard Hinnant's days_from_civil.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
+/// Unix seconds at the start (00:00 UTC) of an ISO date (`2024-06-30`, or the date part of a
+/// longer timestamp); `None` when it is not a calendar date.
+fn date_start_unix(s: &str) -> Option<i64> {
+    let date: jiff::civil::Date = s.get(..10)?.parse().ok()?;
+    jiff::tz::Offset::UTC
+        .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
+        .ok()
+        .map(|t| t.as_second())
 }
 
 /// One advisory's verdict on one package, before alias merging.
@@ -683,24 +619,7 @@ fn status_rank(s: FixStatus) -> usize {
 }
 
 fn reference_for(id: &str, debian: bool) -> Option<String> {
-    let url = if is_cve(id) {
-        if debian {
-            format!("https://security-tracker.debian.org/tracker/{id}")
-        } else {
-            format!("https://nvd.nist.gov/vuln/detail/{id}")
-        }
-    } else if id.starts_with("GHSA-") {
-        format!("https://github.com/advisories/{id}")
-    } else if id.starts_with("RUSTSEC-") {
-        format!("https://rustsec.org/advisories/{id}.html")
-    } else if id.starts_with("GO-") {
-        format!("https://pkg.go.dev/vuln/{id}")
-    } else if id.starts_with("PYSEC-") || id.starts_with("UBUNTU-") || id.starts_with("ALSA-") {
-        format!("https://osv.dev/vulnerability/{id}")
-    } else {
-        return None;
-    };
-    Some(url)
+    AdvisoryId::parse(id).reference_url(debian)
 }
 
 impl Matcher<'_> {
@@ -862,11 +781,7 @@ impl Matcher<'_> {
                 .clone()
                 .unwrap_or_else(|| rec.advisory.clone());
             if cves.is_empty() {
-                if NON_SECURITY_PREFIXES
-                    .iter()
-                    .any(|x| rec.advisory.starts_with(x))
-                    || per_vuln
-                {
+                if AdvisoryId::parse(&rec.advisory).is_non_security() || per_vuln {
                     continue;
                 }
                 if let Some((status, fixed)) = verdict {
@@ -924,12 +839,20 @@ impl Matcher<'_> {
         for c in &group {
             ids.extend(c.keys.iter().cloned());
         }
-        let mut cves: Vec<&String> = ids.iter().filter(|i| is_cve(i)).collect();
-        cves.sort_by_key(|c| cve_key(c));
+        let mut cves: Vec<AdvisoryId> = ids
+            .iter()
+            .map(|i| AdvisoryId::parse(i))
+            .filter(AdvisoryId::is_cve)
+            .collect();
+        cves.sort();
         let primary = cves
             .first()
             .map(|c| c.to_string())
-            .or_else(|| ids.iter().find(|i| i.starts_with("GHSA-")).cloned())
+            .or_else(|| {
+                ids.iter()
+                    .find(|i| AdvisoryId::parse(i).kind == IdKind::Ghsa)
+                    .cloned()
+            })
             .or_else(|| ids.iter().next().cloned())
             .unwrap_or_default();
         let cve_list: Vec<String> = cves.iter().map(|c| c.to_string()).collect();
@@ -1128,10 +1051,11 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert_eq!(iso_date_days("1970-01-01"), Some(0));
-        assert_eq!(iso_date_days("2024-06-30"), Some(19_904));
-        assert_eq!(iso_date_days("2000-02-29"), Some(11_016));
-        assert_eq!(iso_date_days("nonsense"), None);
+        assert_eq!(date_start_unix("1970-01-01"), Some(0));
+        assert_eq!(date_start_unix("2024-06-30"), Some(19_904 * 86_400));
+        assert_eq!(date_start_unix("2000-02-29"), Some(11_016 * 86_400));
+        assert_eq!(date_start_unix("2023-02-29"), None);
+        assert_eq!(date_start_unix("nonsense"), None);
     }
 
     fn distro(id: &str, release: &str, eol: &str, markers: &[&str]) -> bulwark_catalog::Distro {
@@ -1147,7 +1071,7 @@ mod tests {
 
     #[test]
     fn eol_messages_per_distribution() {
-        let day = |d: &str| iso_date_days(d).unwrap() * 86_400;
+        let day = |d: &str| date_start_unix(d).unwrap();
         let bookworm = bulwark_catalog::Distro {
             pretty_name: Some("Debian GNU/Linux 12 (bookworm)".into()),
             ..distro("debian", "12", "2026-06-10", &[])
@@ -1330,12 +1254,5 @@ mod tests {
         );
         assert!(!apk_from_other_repository(&p, Some(&alpine)));
         assert!(apk_from_other_repository(&p, Some(&edge)));
-    }
-
-    #[test]
-    fn cve_ordering() {
-        let mut v = vec!["CVE-2023-10000", "CVE-2023-9999", "CVE-2021-1"];
-        v.sort_by_key(|c| cve_key(c));
-        assert_eq!(v, ["CVE-2021-1", "CVE-2023-9999", "CVE-2023-10000"]);
     }
 }

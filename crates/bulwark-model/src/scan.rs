@@ -192,6 +192,18 @@ pub enum Origin {
     Unknown,
 }
 
+impl Origin {
+    /// The origin of something introduced by layer `layer` (0 = bottom) of an image whose
+    /// first `base_layers` layers are the base image's: the one base/own rule every stage uses.
+    pub fn of_layer(layer: Option<usize>, base_layers: Option<usize>) -> Origin {
+        match (layer, base_layers) {
+            (Some(i), Some(n)) if i < n => Origin::Base,
+            (Some(_), Some(_)) => Origin::Own,
+            _ => Origin::Unknown,
+        }
+    }
+}
+
 /// The layer that introduced a package.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LayerRef {

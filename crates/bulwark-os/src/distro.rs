@@ -365,7 +365,7 @@ mod tests {
                 d.release.as_deref(),
                 d.eol.as_deref()
             ),
-            (Some("trixie"), Some("13"), None)
+            (Some("trixie"), Some("13"), Some("2028-08-09"))
         );
         let m = parse_os_release("ID=alpine\nVERSION_ID=3.20.0_alpha20240329\n");
         let d = from_os_release(&m, OS_RELEASE).unwrap();

@@ -2,23 +2,11 @@
 
 use bulwark_catalog::Distro;
 
-/// Percent-encode one purl component: everything but the unreserved characters of RFC 3986
-/// (`A-Z a-z 0-9 - . _ ~`) and `:` (which the purl spec leaves unencoded) is encoded, so `+` in a
-/// Debian version becomes `%2B`.
-pub fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b':') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+pub use bulwark_catalog::purl::encode;
 
-/// Build `pkg:<ty>/<namespace>/<name>@<version>?<qualifiers>`. Qualifiers with empty values are
-/// dropped and the rest are sorted by key, as the spec's canonical form requires.
+/// Build `pkg:<ty>/<namespace>/<name>@<version>?<qualifiers>` with
+/// [`bulwark_catalog::purl::Purl`] (its one encoder; empty qualifiers dropped, the rest sorted
+/// by key, as the spec's canonical form requires).
 pub fn build(
     ty: &str,
     namespace: Option<&str>,
@@ -26,28 +14,15 @@ pub fn build(
     version: &str,
     qualifiers: &[(&str, Option<String>)],
 ) -> String {
-    let mut out = format!("pkg:{ty}/");
-    if let Some(ns) = namespace.filter(|n| !n.is_empty()) {
-        out.push_str(&encode(ns));
-        out.push('/');
+    let mut purl = bulwark_catalog::purl::Purl::new(ty, name)
+        .with_namespace(namespace.unwrap_or_default())
+        .with_version(version);
+    for (k, v) in qualifiers {
+        if let Some(v) = v {
+            purl = purl.with_qualifier(k, v.as_str());
+        }
     }
-    out.push_str(&encode(name));
-    if !version.is_empty() {
-        out.push('@');
-        out.push_str(&encode(version));
-    }
-    let mut quals: Vec<(&str, &String)> = qualifiers
-        .iter()
-        .filter_map(|(k, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| (*k, v)))
-        .collect();
-    quals.sort_by(|a, b| a.0.cmp(b.0));
-    for (i, (k, v)) in quals.iter().enumerate() {
-        out.push(if i == 0 { '?' } else { '&' });
-        out.push_str(k);
-        out.push('=');
-        out.push_str(&encode(v));
-    }
-    out
+    purl.to_string()
 }
 
 /// The `distro` qualifier: `<id>-<version_id>` (`debian-12`, `alpine-3.18.4`), or the id with

@@ -134,7 +134,7 @@ fn debian12_binnmu_epoch_and_purls() {
     let d = inv.distro.as_ref().unwrap();
     assert_eq!(
         (d.id.as_str(), d.release.as_deref(), d.eol.as_deref()),
-        ("debian", Some("12"), Some("2026-06-10"))
+        ("debian", Some("12"), Some("2026-07-11"))
     );
 }
 

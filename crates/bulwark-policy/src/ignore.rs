@@ -14,7 +14,7 @@ use bulwark_model::scan::{
 };
 use bulwark_model::Suppression;
 
-use crate::purl::{decode, Purl};
+use crate::purl::purl_glob;
 use crate::PolicyError;
 
 /// Keys an entry may have.
@@ -162,7 +162,7 @@ impl IgnoreFile {
     fn decide(
         &self,
         matches: impl Fn(&IgnoreEntry) -> bool,
-        now: (i32, u32, u32),
+        now: jiff::civil::Date,
         expired_hits: &mut [usize],
     ) -> Option<Suppression> {
         for (i, e) in self.entries.iter().enumerate() {
@@ -272,7 +272,7 @@ fn parse_entry(item: &Node, origin: &str) -> Result<IgnoreEntry, PolicyError> {
 }
 
 impl IgnoreEntry {
-    fn expired(&self, now: (i32, u32, u32)) -> bool {
+    fn expired(&self, now: jiff::civil::Date) -> bool {
         self.expires
             .as_deref()
             .and_then(parse_date)
@@ -341,7 +341,7 @@ impl IgnoreEntry {
             let pat = pat.to_ascii_lowercase();
             let expr = l.license.to_ascii_lowercase();
             let hit = glob_match(&pat, &expr)
-                || crate::license::license_ids(&l.license)
+                || bulwark_license::license_ids(&l.license)
                     .iter()
                     .any(|id| glob_match(&pat, &id.to_ascii_lowercase()));
             if !hit {
@@ -357,25 +357,6 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     head.eq_ignore_ascii_case(prefix)
         .then(|| s.get(prefix.len()..))
         .flatten()
-}
-
-/// A purl glob against a package's purl: qualifiers and subpath are ignored on both sides,
-/// percent-escapes decoded; a pattern without `@version` covers every version.
-pub(crate) fn purl_glob(pattern: &str, purl: &str) -> bool {
-    let strip = |s: &str| -> String {
-        let s = s.trim();
-        let s = s.split('#').next().unwrap_or(s);
-        decode(s.split('?').next().unwrap_or(s))
-    };
-    let pat = strip(pattern);
-    let tail = pat.rsplit('/').next().unwrap_or(&pat);
-    let pattern_has_version = tail.contains('@');
-    let target = match Purl::parse(purl) {
-        Some(p) if pattern_has_version => p.without_qualifiers(),
-        Some(p) => p.versionless(),
-        None => strip(purl),
-    };
-    glob_match(&pat, &target)
 }
 
 /// Path glob against `found_in`, as `bulwark config` matches file paths: leading `./` and `/`

@@ -140,10 +140,9 @@ pub(crate) fn layer_and_origin(
     let Some(index) = index else {
         return (None, Origin::Unknown);
     };
-    let origin = match report.target.base_image.as_ref().and_then(|b| b.layers) {
-        Some(n) if index < n => Origin::Base,
-        Some(_) => Origin::Own,
-        None => Origin::Unknown,
-    };
+    let origin = Origin::of_layer(
+        Some(index),
+        report.target.base_image.as_ref().and_then(|b| b.layers),
+    );
     (Some(LayerRef::of(&report.target.layers, index)), origin)
 }

@@ -303,7 +303,7 @@ impl LicensePolicy {
             if self
                 .ignore_packages
                 .iter()
-                .any(|g| crate::ignore::purl_glob(g, &p.purl))
+                .any(|g| crate::purl::purl_glob(g, &p.purl))
             {
                 continue;
             }

@@ -21,15 +21,14 @@ pub(crate) struct Purl {
 impl Purl {
     /// Parse `pkg:type/namespace/name@version?qualifiers#subpath` (with
     /// [`bulwark_catalog::purl::Purl::parse`]) into the identity exceptions and VEX compare:
-    /// namespaces of case-insensitive types lower-cased, PyPI names normalised as PEP 503
-    /// does; `None` when it is not a purl.
+    /// namespaces of case-insensitive types lower-cased, names folded as their ecosystem
+    /// compares them ([`bulwark_version::Scheme::fold_name`]: PEP 503 for PyPI); `None` when it is not a purl.
     pub fn parse(text: &str) -> Option<Purl> {
         let p = bulwark_catalog::purl::Purl::parse(text)?;
         let arch = p.qualifier("arch").map(str::to_ascii_lowercase);
-        let name = if p.ty == "pypi" {
-            p.name.to_ascii_lowercase().replace(['_', '.'], "-")
-        } else {
-            p.name
+        let name = match bulwark_version::Scheme::for_purl_type(&p.ty) {
+            Some(scheme) => scheme.fold_name(&p.name).into_owned(),
+            None => p.name,
         };
         let namespace = p.namespace.unwrap_or_default();
         Some(Purl {
@@ -120,6 +119,25 @@ fn versions_equal(ty: &str, a: &str, b: &str) -> bool {
     false
 }
 
+/// A purl glob against a package's purl: qualifiers and subpath are ignored on both sides,
+/// percent-escapes decoded; a pattern without `@version` covers every version.
+pub(crate) fn purl_glob(pattern: &str, purl: &str) -> bool {
+    let strip = |s: &str| -> String {
+        let s = s.trim();
+        let s = s.split('#').next().unwrap_or(s);
+        decode(s.split('?').next().unwrap_or(s))
+    };
+    let pat = strip(pattern);
+    let tail = pat.rsplit('/').next().unwrap_or(&pat);
+    let pattern_has_version = tail.contains('@');
+    let target = match Purl::parse(purl) {
+        Some(p) if pattern_has_version => p.without_qualifiers(),
+        Some(p) => p.versionless(),
+        None => strip(purl),
+    };
+    bulwark_config::suppress::glob_match(&pat, &target)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +166,15 @@ mod tests {
         let g = Purl::parse("pkg:golang/github.com/gin-gonic/gin@v1.9.0").unwrap();
         assert_eq!(g.namespace, "github.com/gin-gonic");
         assert_eq!(Purl::parse("pkg:pypi/PyYAML@6.0").unwrap().name, "pyyaml");
+        // PEP 503 folds a run of separators into one dash (this copy used to give `foo--bar`).
+        assert_eq!(
+            Purl::parse("pkg:pypi/Foo__Bar@1.0").unwrap().name,
+            "foo-bar"
+        );
+        assert_eq!(
+            Purl::parse("pkg:pypi/foo-bar").unwrap(),
+            Purl::parse("pkg:pypi/Foo._Bar").unwrap()
+        );
         assert!(Purl::parse("not a purl").is_none());
         assert!(Purl::parse("pkg:deb").is_none());
     }

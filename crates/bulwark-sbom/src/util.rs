@@ -40,7 +40,6 @@ pub(crate) fn kind_name(kind: PackageKind) -> String {
 /// name the image is known by.
 pub(crate) fn oci_purl(names: &[String], digest: Option<&str>) -> Option<String> {
     let digest = digest?;
-    let mut purl = String::from("pkg:oci/");
     let name = names.first();
     let (repo, tag) = match name {
         Some(n) => {
@@ -58,38 +57,14 @@ pub(crate) fn oci_purl(names: &[String], digest: Option<&str>) -> Option<String>
         .filter(|s| !s.is_empty())
         .unwrap_or("image")
         .to_ascii_lowercase();
-    purl.push_str(&encode(&last));
-    purl.push('@');
-    purl.push_str(&encode(digest));
-    let mut quals = Vec::new();
+    let mut purl = Purl::new("oci", last).with_version(digest);
     if let Some(r) = repo.filter(|r| r.contains('/')) {
-        quals.push(format!("repository_url={}", encode_keep_slash(r)));
+        purl = purl.with_qualifier("repository_url", r);
     }
-    if let Some(t) = tag.filter(|t| !t.is_empty()) {
-        quals.push(format!("tag={}", encode(t)));
+    if let Some(t) = tag {
+        purl = purl.with_qualifier("tag", t);
     }
-    if !quals.is_empty() {
-        purl.push('?');
-        purl.push_str(&quals.join("&"));
-    }
-    Some(purl)
-}
-
-/// Percent-encode a purl component (RFC 3986 unreserved characters kept).
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-fn encode_keep_slash(s: &str) -> String {
-    s.split('/').map(encode).collect::<Vec<_>>().join("/")
+    Some(purl.to_string())
 }
 
 /// What a reader learned about one package, before it becomes an inventory [`Package`].
@@ -273,15 +248,15 @@ mod tests {
     fn oci_purls() {
         assert_eq!(
             oci_purl(&["ghcr.io/acme/app:1.2".into()], Some("sha256:ab")).unwrap(),
-            "pkg:oci/app@sha256%3Aab?repository_url=ghcr.io/acme/app&tag=1.2"
+            "pkg:oci/app@sha256:ab?repository_url=ghcr.io/acme/app&tag=1.2"
         );
         assert_eq!(
             oci_purl(&["localhost:5000/app".into()], Some("sha256:ab")).unwrap(),
-            "pkg:oci/app@sha256%3Aab?repository_url=localhost%3A5000/app"
+            "pkg:oci/app@sha256:ab?repository_url=localhost:5000/app"
         );
         assert_eq!(
             oci_purl(&[], Some("sha256:ab")).unwrap(),
-            "pkg:oci/image@sha256%3Aab"
+            "pkg:oci/image@sha256:ab"
         );
         assert_eq!(oci_purl(&[], None), None);
     }

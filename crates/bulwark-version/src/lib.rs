@@ -72,6 +72,7 @@ mod gem;
 mod go;
 mod macros;
 mod maven;
+pub mod name;
 mod nuget;
 mod num;
 mod osv;

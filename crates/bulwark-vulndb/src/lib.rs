@@ -15,11 +15,13 @@
 //! sequential GETs, and ureq avoids building the tokio/hyper stack on a machine where build
 //! time matters.
 
+pub mod id;
 pub mod import;
 pub mod model;
 pub mod store;
 pub mod update;
 
+pub use id::{AdvisoryId, IdKind};
 pub use import::{import_path, ImportError, ImportReport, SourceKind};
 pub use model::{
     Advisory, Affected, Enrichment, Event, Range, RangeKind, Severity, SeverityKind, Status,

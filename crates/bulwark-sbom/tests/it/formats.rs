@@ -160,7 +160,7 @@ fn round_trip_through_both_writers_keeps_the_inventory() {
             ("debian", "debian", Some("12"), Some("bookworm")),
             "{format}"
         );
-        assert_eq!(d.eol.as_deref(), Some("2026-06-10"));
+        assert_eq!(d.eol.as_deref(), Some("2026-07-11"));
         assert_eq!(back.created_at, "2024-05-01T12:00:00Z");
         assert!(back.vulnerabilities.is_empty());
     }

@@ -8,32 +8,14 @@ use serde::Deserialize;
 use super::{non_empty, ImportError, ImportReport, Sink};
 use crate::model::{Advisory, Affected, Event, Range, RangeKind, Severity, SeverityKind, Status};
 
-/// Debian release number for a codename, as OSV spells Debian ecosystems (`Debian:12`).
-/// `sid` (unstable) has no number and stays `sid`; unknown codenames are kept as they are so no
-/// data is lost when Debian names a new release.
+/// Debian release number for a codename, as OSV spells Debian ecosystems (`Debian:12`), from
+/// [`bulwark_catalog::distro::DEBIAN_RELEASES`]. `sid` (unstable) has no number and stays
+/// `sid`; unknown codenames are kept as they are so no data is lost when Debian names a new
+/// release.
 pub fn release_number(codename: &str) -> &str {
-    match codename {
-        "buzz" => "1.1",
-        "rex" => "1.2",
-        "bo" => "1.3",
-        "hamm" => "2.0",
-        "slink" => "2.1",
-        "potato" => "2.2",
-        "woody" => "3.0",
-        "sarge" => "3.1",
-        "etch" => "4",
-        "lenny" => "5",
-        "squeeze" => "6",
-        "wheezy" => "7",
-        "jessie" => "8",
-        "stretch" => "9",
-        "buster" => "10",
-        "bullseye" => "11",
-        "bookworm" => "12",
-        "trixie" => "13",
-        "forky" => "14",
-        "duke" => "15",
-        other => other,
+    match bulwark_catalog::distro::debian_release(codename) {
+        Some(r) if r.codename == codename => r.number,
+        _ => codename,
     }
 }
 
@@ -220,7 +202,14 @@ fn parse_header(line: &str) -> Option<Advisory> {
     let date = line.get(1..close)?;
     let rest = line.get(close.checked_add(1)?..)?.trim();
     let (id, rest) = rest.split_once(char::is_whitespace)?;
-    if !(id.starts_with("DSA-") || id.starts_with("DLA-") || id.starts_with("DTSA-")) {
+    let debian_bundle = matches!(
+        crate::id::AdvisoryId::parse(id).kind,
+        crate::id::IdKind::Bundle {
+            prefix: "DSA" | "DLA" | "DTSA",
+            ..
+        }
+    );
+    if !debian_bundle {
         return None;
     }
     Some(Advisory {
@@ -232,27 +221,12 @@ fn parse_header(line: &str) -> Option<Advisory> {
     })
 }
 
-/// `29 Mar 2023` -> `2023-03-29`.
+/// `29 Mar 2023` -> `2023-03-29`; `None` for anything that is not a real calendar date.
 fn parse_date(s: &str) -> Option<String> {
-    let mut parts = s.split_whitespace();
-    let day: u32 = parts.next()?.parse().ok()?;
-    let month = match parts.next()? {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
-    let year: u32 = parts.next()?.parse().ok()?;
-    Some(format!("{year:04}-{month:02}-{day:02}"))
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    jiff::civil::Date::strptime("%d %b %Y", &s)
+        .ok()
+        .map(|d| d.to_string())
 }
 
 /// `[bullseye] - xorg-server 2:1.20.11-1+deb11u6` (also `<not-affected>`, `<unfixed>`...).

@@ -38,7 +38,7 @@ fn vulnerabilities(name: &str, data: &[u8], report: &mut ImportReport) -> Option
 }
 
 fn is_cve(id: &str) -> bool {
-    id.starts_with("CVE-") && id.len() > 8
+    crate::id::AdvisoryId::parse(id).is_valid_cve()
 }
 
 /// Import one NVD CVE API 2.0 response page.

@@ -459,3 +459,39 @@ pub(crate) fn maybe_gunzip(data: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, St
 pub(crate) fn non_empty(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
+
+// The builder takes imports here, so the store does not depend on the importers (the module
+// dependency runs one way: import -> store).
+impl crate::store::Builder {
+    /// Import one input into the database and record it as a source named `name`.
+    pub fn import(
+        &mut self,
+        name: &str,
+        kind: SourceKind,
+        path: &Path,
+        location: &str,
+    ) -> Result<ImportReport, ImportError> {
+        let report = import_path(kind, path, self)?;
+        self.record_source(crate::store::SourceInfo {
+            name: name.to_string(),
+            kind: kind.as_str().to_string(),
+            location: location.to_string(),
+            fetched_at: crate::store::now_unix(),
+            advisories: i64::try_from(report.advisories).unwrap_or(i64::MAX),
+            enrichments: i64::try_from(report.enrichments).unwrap_or(i64::MAX),
+            skipped: i64::try_from(report.skipped.len()).unwrap_or(i64::MAX),
+            etag: None,
+            last_modified: None,
+        });
+        Ok(report)
+    }
+}
+
+impl Sink for crate::store::Builder {
+    fn advisory(&mut self, advisory: Advisory) -> Result<(), crate::store::StoreError> {
+        self.insert_advisory(advisory)
+    }
+    fn enrichment(&mut self, enrichment: Enrichment) -> Result<(), crate::store::StoreError> {
+        self.insert_enrichment(enrichment)
+    }
+}

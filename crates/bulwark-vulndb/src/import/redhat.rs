@@ -137,8 +137,14 @@ fn platform_ecosystem(cpe: &str) -> String {
 fn advisory_from_url(url: &str) -> Option<String> {
     let last = url.rsplit('/').next()?;
     let id = last.split(['?', '#']).next()?;
-    (id.starts_with("RHSA-") || id.starts_with("RHBA-") || id.starts_with("RHEA-"))
-        .then(|| id.to_string())
+    let red_hat = matches!(
+        crate::id::AdvisoryId::parse(id).kind,
+        crate::id::IdKind::Bundle {
+            prefix: "RHSA" | "RHBA" | "RHEA",
+            ..
+        }
+    );
+    red_hat.then(|| id.to_string())
 }
 
 fn str_list(v: Option<&Value>) -> Vec<&str> {

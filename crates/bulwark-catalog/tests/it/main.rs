@@ -1,0 +1,3 @@
+//! bulwark-catalog integration tests (one test binary).
+
+mod distro_info;

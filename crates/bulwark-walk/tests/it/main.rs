@@ -1,0 +1,3 @@
+//! bulwark-walk integration tests: one test binary, one module per area.
+
+mod hostile;

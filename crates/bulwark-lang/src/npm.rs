@@ -107,13 +107,23 @@ fn is_project_manifest(path: &str) -> bool {
 /// Dependencies of a manifest as (name, range).
 type Deps = Vec<(String, String)>;
 
+/// A project's own `package.json`: its name and version (the root component) and its runtime
+/// and dev dependencies as (name, range).
+#[derive(Default)]
+struct ProjectManifest {
+    name: Option<String>,
+    version: Option<String>,
+    prod: Deps,
+    dev: Deps,
+}
+
 /// What the lockfile cataloger reads from one file.
 enum NpmFile {
     /// A lockfile; `roots` maps how a manifest names a dependency (`name@range` for yarn, `name`
     /// for package-lock v1) to the locked id, when the lockfile itself has no relationships.
     Lock(Result<(FileResult, HashMap<String, String>), ParseError>),
-    /// A project manifest: runtime and dev dependencies as (name, range).
-    Manifest { prod: Deps, dev: Deps },
+    /// A project manifest.
+    Manifest(ProjectManifest),
 }
 
 /// Parse a lockfile, chosen by file name.
@@ -149,18 +159,19 @@ fn read_manifest(data: &[u8]) -> NpmFile {
     };
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
     match serde_json::from_slice::<Value>(data) {
-        Ok(v) => NpmFile::Manifest {
+        Ok(v) => NpmFile::Manifest(ProjectManifest {
+            name: jstr(&v, "name")
+                .filter(|n| !n.is_empty())
+                .map(str::to_string),
+            version: jstr(&v, "version").map(str::to_string),
             prod: pairs(
                 &v,
                 &["dependencies", "optionalDependencies", "peerDependencies"],
             ),
             dev: pairs(&v, &["devDependencies"]),
-        },
+        }),
         // Not our business to complain about project manifests; no relationships then.
-        Err(_) => NpmFile::Manifest {
-            prod: Vec::new(),
-            dev: Vec::new(),
-        },
+        Err(_) => NpmFile::Manifest(ProjectManifest::default()),
     }
 }
 
@@ -192,10 +203,7 @@ impl Cataloger for NpmLockCataloger {
         };
         if size > limit {
             if manifest {
-                return Box::new(NpmFile::Manifest {
-                    prod: Vec::new(),
-                    dev: Vec::new(),
-                });
+                return Box::new(NpmFile::Manifest(ProjectManifest::default()));
             }
             return Box::new(NpmFile::Lock(Err(ParseError::TooLarge { size, limit })));
         }
@@ -207,7 +215,7 @@ impl Cataloger for NpmLockCataloger {
     }
 
     fn finish(&self, ctx: &mut CatalogContext<'_>, hits: Vec<Hit>) {
-        let mut manifests: HashMap<String, (Deps, Deps)> = HashMap::new();
+        let mut manifests: HashMap<String, ProjectManifest> = HashMap::new();
         let mut locks = Vec::new();
         for hit in hits {
             if !hit.visible || ctx.is_os_owned(&hit.path) {
@@ -218,8 +226,8 @@ impl Cataloger for NpmLockCataloger {
                 continue;
             };
             match *f {
-                NpmFile::Manifest { prod, dev } => {
-                    manifests.insert(dir, (prod, dev));
+                NpmFile::Manifest(m) => {
+                    manifests.insert(dir, m);
                 }
                 NpmFile::Lock(l) => locks.push((hit.path, hit.layer, dir, l)),
             }
@@ -232,10 +240,11 @@ impl Cataloger for NpmLockCataloger {
                     continue;
                 }
             };
-            if let Some((prod, dev)) = manifests.get(&dir) {
+            if let Some(m) = manifests.get(&dir) {
                 if !roots.is_empty() {
-                    apply_manifest(&mut r.packages, &roots, prod, dev);
+                    apply_manifest(&mut r.packages, &roots, &m.prod, &m.dev);
                 }
+                add_manifest_root(&mut r.packages, m);
             }
             let extra = r
                 .warnings
@@ -285,6 +294,9 @@ fn apply_manifest(
     let direct: HashSet<&String> = prod_ids.iter().chain(dev_ids.iter()).collect();
     let has_dev_flags = packages.iter().any(|p| p.dev);
     for p in packages.iter_mut() {
+        if p.relationship == Some(Relationship::Root) {
+            continue;
+        }
         let id = p.id();
         p.relationship = Some(if direct.contains(&id) {
             Relationship::Direct
@@ -295,6 +307,28 @@ fn apply_manifest(
             p.dev = !prod_reach.contains(&id) && dev_reach.contains(&id);
         }
     }
+}
+
+/// The project as the root component, from the `package.json` beside a lockfile that does not
+/// name its project itself (yarn, pnpm, package-lock v1): it depends on the direct packages.
+fn add_manifest_root(packages: &mut Vec<Package>, m: &ProjectManifest) {
+    let Some(name) = &m.name else { return };
+    if packages
+        .iter()
+        .any(|p| p.relationship == Some(Relationship::Root))
+    {
+        return;
+    }
+    let mut root = pkg(KIND, name, m.version.as_deref().unwrap_or(""));
+    root.relationship = Some(Relationship::Root);
+    root.depends_on = tidy(
+        packages
+            .iter()
+            .filter(|p| p.relationship == Some(Relationship::Direct))
+            .map(Package::id)
+            .collect(),
+    );
+    packages.insert(0, root);
 }
 
 /// Collects packages by id, merging duplicates (the same name@version installed at several
@@ -423,14 +457,31 @@ fn parse_package_lock_v1(data: &[u8]) -> Result<(FileResult, HashMap<String, Str
     if let Some(deps) = v.get("dependencies").and_then(Value::as_object) {
         for (name, e) in deps {
             if let Some(ver) = jstr(e, "version") {
-                top.insert(name.clone(), format!("{name}@{ver}"));
+                let (n, v) = v1_identity(name, ver);
+                top.insert(name.clone(), format!("{n}@{v}"));
             }
         }
         let mut scopes = vec![deps];
-        package_lock_v1(deps, &mut scopes, &mut c, 0, &mut r.warnings);
+        package_lock_v1(deps, &mut scopes, &mut c, 0, false, &mut r.warnings);
     }
     r.packages = c.finish();
     Ok((r, top))
+}
+
+/// The installed package of a v1 entry: an alias (`"case-alias": {"version":
+/// "npm:case@1.6.3"}`, scoped targets `npm:@scope/name@1.2.3`) installs its target.
+fn v1_identity<'a>(key: &'a str, version: &'a str) -> (&'a str, &'a str) {
+    let Some(target) = version.strip_prefix("npm:") else {
+        return (key, version);
+    };
+    let start = usize::from(target.starts_with('@'));
+    match target.get(start..).and_then(|t| t.rfind('@')) {
+        Some(i) => (
+            target.get(..i + start).unwrap_or(key),
+            target.get(i + start + 1..).unwrap_or(version),
+        ),
+        None => (key, version),
+    }
 }
 
 /// The package name from a `packages` key: the part after the last `node_modules/`.
@@ -489,6 +540,7 @@ fn package_lock_v2(map: &BTreeMap<String, V2Entry>) -> FileResult {
     let id_at = |path: &str| locate(path).map(|(n, v, t)| (format!("{n}@{v}"), t));
     let mut c = Collector::default();
     let mut r = FileResult::default();
+    let mut direct_ids = Vec::new();
     for (path, e) in map {
         if path.is_empty() || !path.contains("node_modules/") {
             // The root, and workspace members (reported through the links that point at them).
@@ -515,12 +567,24 @@ fn package_lock_v2(map: &BTreeMap<String, V2Entry>) -> FileResult {
         p.dev = te.dev;
         p.licenses = te.licenses.clone();
         let declared = name_from_path(path);
+        if declared != name {
+            p.metadata.insert("alias".into(), declared.to_string());
+        }
         let top_level = path.len() == "node_modules/".len() + declared.len();
-        p.relationship = Some(if e.link || (top_level && root_direct.contains(declared)) {
+        // A link to a directory outside node_modules is a workspace member: the project.
+        let workspace = e.link && !target.contains("node_modules/");
+        p.relationship = Some(if workspace {
+            Relationship::Root
+        } else if e.link || (top_level && root_direct.contains(declared)) {
             Relationship::Direct
         } else {
             Relationship::Indirect
         });
+        if workspace {
+            direct_ids.push(p.id());
+        } else if top_level && root_direct.contains(declared) {
+            direct_ids.push(p.id());
+        }
         let deps = te
             .runtime_deps
             .iter()
@@ -531,6 +595,14 @@ fn package_lock_v2(map: &BTreeMap<String, V2Entry>) -> FileResult {
         c.add(p);
     }
     r.packages = c.finish();
+    // The project itself (`packages[""]`) is the root component.
+    if let Some(name) = root.name.as_deref().filter(|n| !n.is_empty()) {
+        let mut p = pkg(KIND, name, root.version.as_deref().unwrap_or(""));
+        p.relationship = Some(Relationship::Root);
+        p.licenses = root.licenses.clone();
+        p.depends_on = tidy(direct_ids);
+        r.packages.insert(0, p);
+    }
     r
 }
 
@@ -541,6 +613,7 @@ fn package_lock_v1<'a>(
     scopes: &mut Vec<&'a Map<String, Value>>,
     c: &mut Collector,
     depth: usize,
+    parent_dev: bool,
     warnings: &mut Vec<String>,
 ) {
     if depth > 256 {
@@ -552,8 +625,14 @@ fn package_lock_v1<'a>(
             warnings.push(format!("dependency {name:?} has no version"));
             continue;
         };
-        let mut p = pkg(KIND, name, version);
-        p.dev = e.get("dev").and_then(Value::as_bool) == Some(true);
+        let (real, real_version) = v1_identity(name, version);
+        let mut p = pkg(KIND, real, real_version);
+        if real != name {
+            p.metadata.insert("alias".into(), name.clone());
+        }
+        // Whatever is nested under a dev-only package is installed only for it.
+        p.dev = parent_dev || e.get("dev").and_then(Value::as_bool) == Some(true);
+        let dev = p.dev;
         let nested = e.get("dependencies").and_then(Value::as_object);
         if let Some(n) = nested {
             scopes.push(n);
@@ -566,14 +645,15 @@ fn package_lock_v1<'a>(
                     .rev()
                     .find_map(|s| s.get(dep).and_then(|d| jstr(d, "version")));
                 if let Some(v) = found {
-                    ids.push(format!("{dep}@{v}"));
+                    let (n, v) = v1_identity(dep, v);
+                    ids.push(format!("{n}@{v}"));
                 }
             }
         }
         p.depends_on = tidy(ids);
         c.add(p);
         if let Some(n) = nested {
-            package_lock_v1(n, scopes, c, depth + 1, warnings);
+            package_lock_v1(n, scopes, c, depth + 1, dev, warnings);
             scopes.pop();
         }
     }
@@ -588,7 +668,34 @@ fn package_lock_v1<'a>(
 struct YarnBlock {
     specs: Vec<String>,
     version: Option<String>,
+    /// classic: the tarball URL.
+    resolved: Option<String>,
+    /// berry: the locator (`name@npm:1.2.3`, `name@workspace:.`).
+    resolution: Option<String>,
     deps: Vec<(String, String)>,
+}
+
+/// The package a registry tarball URL names: `https://host/<name>/-/<base>-<version>.tgz`
+/// (`<name>` may be `@scope/name` or `@scope%2fname`). `None` for other URLs (git, codeload).
+fn registry_tarball_identity(url: &str) -> Option<(String, String)> {
+    let url = url.split('#').next()?;
+    let (before, file) = url.rsplit_once("/-/")?;
+    let path = before.split_once("://").map_or(before, |(_, rest)| rest);
+    let path = path.split_once('/').map(|(_, p)| p)?;
+    let path = path.replace("%2f", "/").replace("%2F", "/");
+    // The name is the last segment, or the last two when scoped.
+    let mut segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let last = segs.pop()?;
+    let name = match segs.pop() {
+        Some(scope) if scope.starts_with('@') => format!("{scope}/{last}"),
+        _ => last.to_string(),
+    };
+    let base = name.rsplit('/').next()?;
+    let version = file
+        .strip_suffix(".tgz")?
+        .strip_prefix(base)?
+        .strip_prefix('-')?;
+    (!version.is_empty()).then(|| (name.clone(), version.to_string()))
 }
 
 fn unquote(s: &str) -> &str {
@@ -667,8 +774,11 @@ fn parse_yarn_lock(data: &[u8]) -> (FileResult, HashMap<String, String>) {
                 in_deps = trimmed != "peerDependencies";
                 continue;
             }
-            if let Some(("version", v)) = yarn_kv(line) {
-                b.version = Some(v.to_string());
+            match yarn_kv(line) {
+                Some(("version", v)) => b.version = Some(v.to_string()),
+                Some(("resolved", v)) => b.resolved = Some(v.to_string()),
+                Some(("resolution", v)) => b.resolution = Some(v.to_string()),
+                _ => {}
             }
         } else if in_deps {
             if let Some((k, v)) = yarn_kv(line) {
@@ -689,24 +799,49 @@ fn parse_yarn_lock(data: &[u8]) -> (FileResult, HashMap<String, String>) {
         let Some(version) = b.version.clone() else {
             continue;
         };
-        let name = yarn_spec_name(first).to_string();
-        let protocol = first.get(name.len() + 1..).unwrap_or("");
-        // Workspaces are the project; patches and links re-point packages listed elsewhere.
-        if ["workspace:", "patch:", "link:", "portal:", "file:"]
+        let declared = yarn_spec_name(first).to_string();
+        let protocol = first.get(declared.len() + 1..).unwrap_or("");
+        // Workspaces are the project (the root component); patches and links re-point
+        // packages listed elsewhere.
+        let workspace = protocol.starts_with("workspace:");
+        if ["patch:", "link:", "portal:", "file:"]
             .iter()
             .any(|p| protocol.starts_with(p))
         {
             continue;
         }
+        // What is installed: berry's resolution locator, else the registry tarball the
+        // classic entry resolved to, else an `npm:` alias target, else the key's name.
+        let mut name = declared.clone();
+        let mut version = version;
+        if let Some(res) = &b.resolution {
+            name = yarn_spec_name(res).to_string();
+        } else if let Some((n, v)) = b.resolved.as_deref().and_then(registry_tarball_identity) {
+            name = n;
+            version = v;
+        } else if let Some(target) = protocol.strip_prefix("npm:") {
+            let t = yarn_spec_name(target);
+            if !t.is_empty() && !t.starts_with(|c: char| c.is_ascii_digit() || c == '^' || c == '~')
+            {
+                name = t.to_string();
+            }
+        }
         let id = format!("{name}@{version}");
         for s in &b.specs {
             by_spec.insert(s.clone(), id.clone());
         }
-        keep.push((name, version, b.deps));
+        let alias = (name != declared).then_some(declared);
+        keep.push((name, version, b.deps, alias, workspace));
     }
     let mut c = Collector::default();
-    for (name, version, deps) in keep {
+    for (name, version, deps, alias, workspace) in keep {
         let mut p = pkg(KIND, &name, &version);
+        if let Some(a) = alias {
+            p.metadata.insert("alias".into(), a);
+        }
+        if workspace {
+            p.relationship = Some(Relationship::Root);
+        }
         let ids = deps
             .iter()
             .filter_map(|(n, range)| {
@@ -769,9 +904,32 @@ fn pnpm_key(key: &str, v5: bool) -> Option<(String, String)> {
     Some((name.to_string(), strip_peers(ver).to_string()))
 }
 
+/// `pnpm-lock.yaml`, every document of the stream: pnpm 10+ writes its own
+/// `packageManagerDependencies` lock as a first document before the project's.
 fn parse_pnpm_lock(data: &[u8]) -> Result<FileResult, ParseError> {
     let t = text(data);
-    let doc: Value = serde_saphyr::from_str(&t).map_err(|e| ParseError::Yaml(e.to_string()))?;
+    let docs: Vec<Value> =
+        serde_saphyr::from_multiple(&t).map_err(|e| ParseError::Yaml(e.to_string()))?;
+    let mut c = Collector::default();
+    let mut warnings = Vec::new();
+    for doc in &docs {
+        if !doc.is_object() {
+            continue;
+        }
+        let r = pnpm_document(doc);
+        warnings.extend(r.warnings);
+        for p in r.packages {
+            c.add(p);
+        }
+    }
+    Ok(FileResult {
+        packages: c.finish(),
+        warnings,
+    })
+}
+
+/// One document of a `pnpm-lock.yaml`.
+fn pnpm_document(doc: &Value) -> FileResult {
     let lock_version = doc
         .get("lockfileVersion")
         .and_then(yscalar)
@@ -856,13 +1014,14 @@ fn parse_pnpm_lock(data: &[u8]) -> Result<FileResult, ParseError> {
     if let Some(m) = doc.get("importers").and_then(Value::as_object) {
         importers.extend(m.values());
     }
-    importers.push(&doc);
+    importers.push(doc);
     let mut prod = Vec::new();
     let mut dev = Vec::new();
     for imp in importers {
         for (section, is_dev) in [
             ("dependencies", false),
             ("optionalDependencies", false),
+            ("packageManagerDependencies", false),
             ("devDependencies", true),
         ] {
             let Some(m) = imp.get(section).and_then(Value::as_object) else {
@@ -914,7 +1073,7 @@ fn parse_pnpm_lock(data: &[u8]) -> Result<FileResult, ParseError> {
         c.add(p);
     }
     r.packages = c.finish();
-    Ok(r)
+    r
 }
 
 #[cfg(test)]

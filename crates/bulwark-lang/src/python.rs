@@ -58,6 +58,11 @@ enum PyFile {
 /// to (or the `.egg-info` file itself).
 fn installed_role(path: &str) -> Option<(&'static str, &str)> {
     let (dir, name) = path.rsplit_once('/')?;
+    // CPython's own `lib-dynload/Python-X.Y.egg-info` describes the interpreter (a runtime,
+    // found by its binary), not a PyPI distribution called `python`.
+    if file_name(dir) == "lib-dynload" && name.starts_with("Python-") {
+        return None;
+    }
     if name.ends_with(".egg-info") {
         return Some(("egg-file", path));
     }
@@ -570,7 +575,19 @@ fn parse_requirements(data: &[u8]) -> FileResult {
     let t = text(data);
     let mut r = FileResult::default();
     let mut logical = String::new();
-    for raw in t.lines() {
+    let mut start = 0;
+    let take = |full: &str, line_no: usize, r: &mut FileResult| match requirement_line(full) {
+        Ok(Some(p)) => r.packages.push(p),
+        Ok(None) => {}
+        Err(why) => r.warnings.push(format!(
+            "line {line_no}: pip would reject {:?}: {why}",
+            full.trim()
+        )),
+    };
+    for (i, raw) in t.lines().enumerate() {
+        if logical.is_empty() {
+            start = i + 1;
+        }
         let line = match raw.find(" #").or_else(|| raw.starts_with('#').then_some(0)) {
             Some(i) => raw.get(..i).unwrap_or(""),
             None => raw,
@@ -582,47 +599,92 @@ fn parse_requirements(data: &[u8]) -> FileResult {
         }
         logical.push_str(line);
         let full = std::mem::take(&mut logical);
-        if let Some(p) = requirement_line(&full) {
-            r.packages.push(p);
-        }
+        take(&full, start, &mut r);
     }
-    if let Some(p) = requirement_line(&logical) {
-        r.packages.push(p);
+    if !logical.is_empty() {
+        take(&logical.clone(), start, &mut r);
     }
     r
 }
 
-fn requirement_line(line: &str) -> Option<Package> {
-    let line = line.trim();
-    if line.is_empty() || line.starts_with('-') {
-        return None;
-    }
-    // Drop markers and per-requirement options.
-    let spec = line.split(';').next()?;
-    let spec = spec.split(" --").next()?.trim();
-    let (name_part, version) = if let Some((n, v)) = spec.split_once("===") {
-        (n, v)
-    } else {
-        let (n, v) = spec.split_once("==")?;
-        (n, v)
-    };
-    let version = version.trim();
-    // A second constraint (`==1.0,<2`) or wildcard is not a pin we can report.
-    if version.is_empty()
-        || version.contains([',', '*', ' ', '<', '>', '=', '!', '~'])
-        || name_part.contains('@')
-    {
-        return None;
-    }
-    let name = name_part.split('[').next()?.trim();
-    let valid = !name.is_empty()
+/// Whether `name` is a valid distribution name (PEP 508: letters, digits, `-_.`, starting and
+/// ending with a letter or digit).
+fn valid_dist_name(name: &str) -> bool {
+    let ok_end = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    ok_end(name.chars().next())
+        && ok_end(name.chars().last())
         && name
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if !valid {
-        return None;
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// One logical requirements line: `Ok(Some)` for an exact pin, `Ok(None)` for a line pip
+/// accepts that pins nothing (options, ranges, URLs, paths), `Err` for a line pip rejects.
+fn requirement_line(line: &str) -> Result<Option<Package>, &'static str> {
+    let line = line.trim();
+    if line.is_empty() || line.starts_with('-') {
+        return Ok(None);
     }
-    Some(pkg(KIND, name, version))
+    // Drop markers and per-requirement options.
+    let spec = line.split(';').next().unwrap_or("");
+    let spec = spec.split(" --").next().unwrap_or("").trim();
+    // Paths, archives and URLs are accepted by pip and pin nothing by name.
+    if spec.starts_with(['.', '/'])
+        || spec.contains("://")
+        || spec.starts_with("file:")
+        || spec.ends_with(".whl")
+        || spec.ends_with(".tar.gz")
+        || spec.ends_with(".zip")
+    {
+        return Ok(None);
+    }
+    let name_end = spec
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(spec.len());
+    let name = spec.get(..name_end).unwrap_or("");
+    if !valid_dist_name(name) {
+        return Err("no valid project name");
+    }
+    let mut rest = spec.get(name_end..).unwrap_or("").trim_start();
+    if let Some(after) = rest.strip_prefix('[') {
+        let Some(close) = after.find(']') else {
+            return Err("unclosed extras bracket");
+        };
+        rest = after.get(close + 1..).unwrap_or("").trim_start();
+    }
+    if rest.is_empty() {
+        return Ok(None);
+    }
+    if let Some(url) = rest.strip_prefix('@') {
+        return if url.trim().is_empty() {
+            Err("`@` without a URL")
+        } else {
+            Ok(None)
+        };
+    }
+    let rest = rest.trim_start_matches('(').trim_end_matches(')');
+    let mut pin = None;
+    let clauses: Vec<&str> = rest.split(',').map(str::trim).collect();
+    for clause in &clauses {
+        let op = ["===", "==", "!=", "<=", ">=", "~=", "<", ">"]
+            .into_iter()
+            .find(|op| clause.starts_with(op));
+        let Some(op) = op else {
+            return Err("not a version specifier");
+        };
+        let v = clause.get(op.len()..).unwrap_or("").trim();
+        let valid_version = !v.is_empty()
+            && v.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '.' | '*' | '+' | '-' | '_' | '!')
+            });
+        if !valid_version {
+            return Err("malformed version");
+        }
+        if matches!(op, "==" | "===") && clauses.len() == 1 && !v.contains('*') {
+            pin = Some(v);
+        }
+    }
+    Ok(pin.map(|v| pkg(KIND, name, v)))
 }
 
 #[cfg(test)]
@@ -647,6 +709,23 @@ mod tests {
             "{got:?}"
         );
         assert_eq!(r.packages[1].purl, "pkg:pypi/django@4.2.1");
+        assert_eq!(r.warnings, Vec::<String>::new());
+        let bad = parse_requirements(
+            b"ok==1.0\n==1.0\nfoo bar\nbaz==\nqux[extra==1\n./local/dir\nhttps://x/y.whl\nname @ \n_bad==1\n",
+        );
+        let got: Vec<_> = bad.packages.iter().map(|p| p.id()).collect();
+        assert_eq!(got, ["ok@1.0"]);
+        assert_eq!(
+            bad.warnings,
+            [
+                "line 2: pip would reject \"==1.0\": no valid project name",
+                "line 3: pip would reject \"foo bar\": not a version specifier",
+                "line 4: pip would reject \"baz==\": malformed version",
+                "line 5: pip would reject \"qux[extra==1\": unclosed extras bracket",
+                "line 8: pip would reject \"name @\": `@` without a URL",
+                "line 9: pip would reject \"_bad==1\": no valid project name",
+            ]
+        );
     }
 
     #[test]

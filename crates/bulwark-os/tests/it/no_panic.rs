@@ -2,11 +2,9 @@
 //! every parser (rpm BDB/NDB/SQLite readers and header decoder, dpkg, apk, os-release,
 //! copyright) and through the whole cataloger path. Case counts follow `PROPTEST_CASES`.
 
-mod common;
-
 use std::sync::OnceLock;
 
-use common::fixture;
+use crate::common::fixture;
 use proptest::prelude::*;
 
 struct Seeds {
@@ -124,7 +122,7 @@ proptest! {
         let _ = bulwark_os::dpkg::parse_status(&text);
         let _ = bulwark_os::apk::parse_installed(&text);
         let _ = bulwark_os::license::from_copyright(&text);
-        let inv = common::run(&[
+        let inv = crate::common::run(&[
             ("/var/lib/dpkg/status", text.as_bytes().to_vec()),
             ("/lib/apk/db/installed", text.as_bytes().to_vec()),
             ("/etc/os-release", text.as_bytes().to_vec()),

@@ -137,6 +137,11 @@ pub struct Package {
     /// Development-only dependency.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub dev: bool,
+    /// Declared by a manifest (`pom.xml`, `setup.py`) rather than read from a lockfile, an
+    /// installed package or an archive: the version is what the project asks for, not proof
+    /// that it is installed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub declared: bool,
     /// Ids (`name@version`) of the packages this one depends on, where the source records a graph.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<String>,
@@ -173,6 +178,7 @@ impl Package {
             layer: None,
             relationship: None,
             dev: false,
+            declared: false,
             depends_on: Vec::new(),
             files: Vec::new(),
             metadata: BTreeMap::new(),

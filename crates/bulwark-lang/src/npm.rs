@@ -94,7 +94,12 @@ pub(crate) fn is_lockfile(path: &str) -> bool {
     }
     matches!(
         file_name(path),
-        "package-lock.json" | "npm-shrinkwrap.json" | "yarn.lock" | "pnpm-lock.yaml"
+        "package-lock.json"
+            | "npm-shrinkwrap.json"
+            | "yarn.lock"
+            | "pnpm-lock.yaml"
+            | "bun.lock"
+            | "deno.lock"
     )
 }
 
@@ -134,6 +139,8 @@ fn read_lockfile(
     match file_name(path) {
         "yarn.lock" => Ok(parse_yarn_lock(data)),
         "pnpm-lock.yaml" => parse_pnpm_lock(data).map(|r| (r, HashMap::new())),
+        "bun.lock" => parse_bun_lock(data).map(|r| (r, HashMap::new())),
+        "deno.lock" => parse_deno_lock(data).map(|r| (r, HashMap::new())),
         _ => {
             let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
             let top: LockTop = serde_json::from_slice(data)?;
@@ -580,9 +587,7 @@ fn package_lock_v2(map: &BTreeMap<String, V2Entry>) -> FileResult {
         } else {
             Relationship::Indirect
         });
-        if workspace {
-            direct_ids.push(p.id());
-        } else if top_level && root_direct.contains(declared) {
+        if workspace || (top_level && root_direct.contains(declared)) {
             direct_ids.push(p.id());
         }
         let deps = te
@@ -1074,6 +1079,316 @@ fn pnpm_document(doc: &Value) -> FileResult {
     }
     r.packages = c.finish();
     r
+}
+
+// ---------------------------------------------------------------------------------------------
+// bun.lock
+// ---------------------------------------------------------------------------------------------
+
+/// Split `name@version` (`@scope/name@1.0.0`) at the version's `@`.
+fn split_name_at(s: &str) -> Option<(&str, &str)> {
+    let start = usize::from(s.starts_with('@'));
+    let at = s.get(start..)?.find('@')? + start;
+    Some((s.get(..at)?, s.get(at + 1..)?))
+}
+
+/// `bun.lock` (text lockfile, Bun >= 1.2; JSONC): `workspaces` are the project (the root
+/// component and its members), `packages` maps an install path (`name`, or `parent/name` for a
+/// nested copy) to `["name@version", registry, {dependencies...}, integrity]`. Direct packages
+/// are those a workspace declares; dev packages are reachable only from `devDependencies`.
+fn parse_bun_lock(data: &[u8]) -> Result<FileResult, ParseError> {
+    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    let doc: Value = serde_json::from_slice(&crate::util::jsonc_to_json(data))?;
+    let mut r = FileResult::default();
+    let empty = Map::new();
+    let packages = doc
+        .get("packages")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    // install path -> (name, version) for registry packages.
+    let mut at: HashMap<&str, (String, String)> = HashMap::new();
+    for (key, e) in packages {
+        let Some(ident) = e.get(0).and_then(Value::as_str) else {
+            r.warnings
+                .push(format!("package {key:?} is not [\"name@version\", ...]"));
+            continue;
+        };
+        let Some((name, version)) = split_name_at(ident) else {
+            r.warnings
+                .push(format!("package {key:?}: {ident:?} is not name@version"));
+            continue;
+        };
+        // workspace:, link:, file:, git and tarball sources name no registry version.
+        if version.is_empty() || version.contains(':') || version.contains('/') {
+            continue;
+        }
+        at.insert(key.as_str(), (name.to_string(), version.to_string()));
+    }
+    // Node's resolution over install paths: `parent/dep`, then each ancestor, then `dep`.
+    let resolve = |from: &str, dep: &str| -> Option<String> {
+        // The install path as package names (`@scope/name` is one).
+        let mut chain: Vec<String> = Vec::new();
+        let mut segs = from.split('/').filter(|s| !s.is_empty());
+        while let Some(seg) = segs.next() {
+            match (seg.starts_with('@'), segs.clone().next()) {
+                (true, Some(n)) => {
+                    chain.push(format!("{seg}/{n}"));
+                    segs.next();
+                }
+                _ => chain.push(seg.to_string()),
+            }
+        }
+        loop {
+            let mut key = chain.join("/");
+            if !key.is_empty() {
+                key.push('/');
+            }
+            key.push_str(dep);
+            if let Some((n, v)) = at.get(key.as_str()) {
+                return Some(format!("{n}@{v}"));
+            }
+            chain.pop()?;
+        }
+    };
+    let mut graph: HashMap<String, Vec<String>> = HashMap::new();
+    for (key, (name, version)) in &at {
+        // The info object follows the ident (and, for registry packages, the registry).
+        let info = packages
+            .get(*key)
+            .and_then(Value::as_array)
+            .and_then(|a| a.iter().skip(1).find(|x| x.is_object()));
+        let mut ids = Vec::new();
+        for section in ["dependencies", "optionalDependencies", "peerDependencies"] {
+            if let Some(m) = info.and_then(|i| i.get(section)).and_then(Value::as_object) {
+                ids.extend(m.keys().filter_map(|d| resolve(key, d)));
+            }
+        }
+        graph
+            .entry(format!("{name}@{version}"))
+            .or_default()
+            .extend(tidy(ids));
+    }
+    let mut prod = Vec::new();
+    let mut dev = Vec::new();
+    let mut roots = Vec::new();
+    if let Some(ws) = doc.get("workspaces").and_then(Value::as_object) {
+        for (path, w) in ws {
+            let mut own = Vec::new();
+            for (section, is_dev) in [
+                ("dependencies", false),
+                ("optionalDependencies", false),
+                ("peerDependencies", false),
+                ("devDependencies", true),
+            ] {
+                let Some(m) = w.get(section).and_then(Value::as_object) else {
+                    continue;
+                };
+                for dep in m.keys() {
+                    let Some(id) = resolve("", dep) else { continue };
+                    own.push(id.clone());
+                    if is_dev {
+                        dev.push(id);
+                    } else {
+                        prod.push(id);
+                    }
+                }
+            }
+            let name = jstr(w, "name")
+                .filter(|n| !n.is_empty())
+                .unwrap_or(path.as_str());
+            if name.is_empty() {
+                continue;
+            }
+            let mut p = pkg(KIND, name, jstr(w, "version").unwrap_or(""));
+            p.relationship = Some(Relationship::Root);
+            p.depends_on = tidy(own);
+            roots.push(p);
+        }
+    }
+    let prod_reach = reachable(&graph, &prod);
+    let dev_reach = reachable(&graph, &dev);
+    let direct: HashSet<&String> = prod.iter().chain(dev.iter()).collect();
+    let mut c = Collector::default();
+    for p in roots {
+        c.add(p);
+    }
+    let ordered: BTreeMap<&str, &(String, String)> = at.iter().map(|(k, v)| (*k, v)).collect();
+    for (name, version) in ordered.values() {
+        let mut p = pkg(KIND, name, version);
+        let id = p.id();
+        p.dev = !prod_reach.contains(&id) && dev_reach.contains(&id);
+        p.relationship = Some(if direct.contains(&id) {
+            Relationship::Direct
+        } else {
+            Relationship::Indirect
+        });
+        p.depends_on = graph.get(&id).cloned().unwrap_or_default();
+        c.add(p);
+    }
+    r.packages = c.finish();
+    Ok(r)
+}
+
+// ---------------------------------------------------------------------------------------------
+// deno.lock
+// ---------------------------------------------------------------------------------------------
+
+/// A purl with a `repository_url` qualifier, for packages that come from JSR or deno.land
+/// rather than the npm registry (Syft's spelling, so SBOMs agree).
+fn purl_with_repository(name: &str, version: &str, repository: &str) -> String {
+    let enc = |s: &str| {
+        let mut out = String::new();
+        for b in s.bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                out.push(char::from(b));
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        out
+    };
+    let path = match name.strip_prefix('@').and_then(|n| n.split_once('/')) {
+        Some((scope, n)) => format!("%40{}/{}", enc(scope), enc(n)),
+        None => enc(name),
+    };
+    format!(
+        "pkg:npm/{path}@{}?repository_url={}",
+        enc(version),
+        enc(repository)
+    )
+}
+
+/// `deno.lock` v3 (`packages.{specifiers,jsr,npm}`), v4 and v5 (the same maps at the top):
+/// npm packages (peer suffixes `_peer@1` stripped), JSR packages and versioned `deno.land`
+/// remote modules. The lockfile's `workspace` dependencies are the direct ones.
+fn parse_deno_lock(data: &[u8]) -> Result<FileResult, ParseError> {
+    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    let doc: Value = serde_json::from_slice(data)?;
+    let base = doc
+        .get("packages")
+        .filter(|p| p.get("specifiers").is_some())
+        .unwrap_or(&doc);
+    let empty = Map::new();
+    let section = |k: &str| base.get(k).and_then(Value::as_object).unwrap_or(&empty);
+    let specifiers = section("specifiers");
+    // `jsr:@std/bytes@^1.0.0` -> `@std/bytes@1.0.2`; `npm:chalk@5` -> `chalk@5.3.0`.
+    let resolve = |spec: &str| -> Option<String> {
+        let target = specifiers.get(spec).and_then(Value::as_str)?;
+        let bare = spec.split_once(':').map_or(spec, |(_, s)| s);
+        let (name, _) = split_name_at(bare).unwrap_or((bare, ""));
+        // v3 writes the full target (`npm:chalk@5.3.0`), v4 only the version.
+        let target = target.split_once(':').map_or(target, |(_, t)| t);
+        Some(match split_name_at(target) {
+            Some((n, v)) if n == name => format!("{n}@{}", strip_deno_peers(v)),
+            _ => format!("{name}@{}", strip_deno_peers(target)),
+        })
+    };
+    let mut r = FileResult::default();
+    let mut c = Collector::default();
+    let npm = section("npm");
+    let mut npm_by_name: HashMap<&str, String> = HashMap::new();
+    for key in npm.keys() {
+        if let Some((n, v)) = split_name_at(key) {
+            npm_by_name.insert(n, format!("{n}@{}", strip_deno_peers(v)));
+        }
+    }
+    let direct: HashSet<String> = doc
+        .get("workspace")
+        .and_then(|w| w.get("dependencies"))
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .filter_map(resolve)
+                .collect()
+        })
+        .unwrap_or_default();
+    let relationship = |id: &str| {
+        if direct.is_empty() {
+            None
+        } else if direct.contains(id) {
+            Some(Relationship::Direct)
+        } else {
+            Some(Relationship::Indirect)
+        }
+    };
+    let deps_of = |e: &Value| -> Vec<String> {
+        let list = e.get("dependencies");
+        let mut ids = Vec::new();
+        match list {
+            Some(Value::Array(a)) => {
+                for d in a.iter().filter_map(Value::as_str) {
+                    let id = resolve(d)
+                        .or_else(|| npm_by_name.get(d).cloned())
+                        .or_else(|| {
+                            let (n, _) = split_name_at(d)?;
+                            npm_by_name.get(n).cloned()
+                        });
+                    ids.extend(id);
+                }
+            }
+            // v3 npm entries: {name: "name@version"}.
+            Some(Value::Object(m)) => {
+                for v in m.values().filter_map(Value::as_str) {
+                    if let Some((n, ver)) = split_name_at(v) {
+                        ids.push(format!("{n}@{}", strip_deno_peers(ver)));
+                    }
+                }
+            }
+            _ => {}
+        }
+        tidy(ids)
+    };
+    for (key, e) in section("jsr") {
+        let Some((name, version)) = split_name_at(key) else {
+            r.warnings
+                .push(format!("jsr entry {key:?} is not name@version"));
+            continue;
+        };
+        let mut p = pkg(KIND, name, version);
+        p.purl = purl_with_repository(name, version, "https://jsr.io");
+        p.metadata.insert("registry".into(), "jsr".into());
+        p.relationship = relationship(&p.id());
+        p.depends_on = deps_of(e);
+        c.add(p);
+    }
+    for (key, e) in npm {
+        let Some((name, version)) = split_name_at(key) else {
+            r.warnings
+                .push(format!("npm entry {key:?} is not name@version"));
+            continue;
+        };
+        let mut p = pkg(KIND, name, strip_deno_peers(version));
+        p.relationship = relationship(&p.id());
+        p.depends_on = deps_of(e);
+        c.add(p);
+    }
+    for url in section("remote").keys() {
+        // https://deno.land/std@0.140.0/path/mod.ts, https://deno.land/x/oak@v12.6.1/mod.ts
+        let Some(rest) = url.strip_prefix("https://deno.land/") else {
+            continue;
+        };
+        let module = rest.split('/').take_while(|s| !s.contains('@')).count();
+        let segs: Vec<&str> = rest.split('/').collect();
+        let Some((last, version)) = segs.get(module).and_then(|s| s.split_once('@')) else {
+            continue;
+        };
+        let mut name_parts: Vec<&str> = vec!["deno.land"];
+        name_parts.extend(segs.iter().take(module));
+        name_parts.push(last);
+        let name = name_parts.join("/");
+        let mut p = pkg(KIND, &name, version);
+        p.purl = purl_with_repository(&name, version, "https://deno.land");
+        p.metadata.insert("registry".into(), "deno.land".into());
+        c.add(p);
+    }
+    r.packages = c.finish();
+    Ok(r)
+}
+
+/// Strip deno's peer suffix: `0.28.19_typescript@6.0.3` -> `0.28.19`.
+fn strip_deno_peers(v: &str) -> &str {
+    v.split('_').next().unwrap_or(v)
 }
 
 #[cfg(test)]

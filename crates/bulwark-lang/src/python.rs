@@ -374,8 +374,14 @@ pub(crate) fn is_lockfile(path: &str) -> bool {
         return false;
     }
     let name = file_name(path);
-    matches!(name, "Pipfile.lock" | "poetry.lock" | "uv.lock")
-        || (name.starts_with("requirements") && name.ends_with(".txt"))
+    if name == "setup.py" {
+        // Build scripts of packages vendored by other ecosystems are not the project's.
+        return !path.contains("/node_modules/");
+    }
+    matches!(
+        name,
+        "Pipfile.lock" | "poetry.lock" | "uv.lock" | "pdm.lock"
+    ) || (name.starts_with("requirements") && name.ends_with(".txt"))
 }
 
 /// Parse a Python lockfile, chosen by file name.
@@ -384,6 +390,8 @@ pub(crate) fn parse_lockfile(path: &str, data: &[u8]) -> Result<FileResult, Pars
         "Pipfile.lock" => parse_pipfile_lock(data),
         "poetry.lock" => parse_poetry_lock(data),
         "uv.lock" => parse_uv_lock(data),
+        "pdm.lock" => parse_pdm_lock(data),
+        "setup.py" => Ok(parse_setup_py(data)),
         _ => Ok(parse_requirements(data)),
     }
 }
@@ -551,6 +559,106 @@ fn parse_uv_lock(data: &[u8]) -> Result<FileResult, ParseError> {
         p.dev = !prod.contains(&id) && dev_reach.contains(&id);
     }
     Ok(r)
+}
+
+/// `pdm.lock`: every `[[package]]` with its `groups` (the lock alone does not say which groups
+/// are optional extras and which are development groups, so none is marked dev); dependencies
+/// are PEP 508 strings resolved by name to the locked version.
+fn parse_pdm_lock(data: &[u8]) -> Result<FileResult, ParseError> {
+    let doc: toml::Table = toml::from_str(&text(data))?;
+    let list = doc
+        .get("package")
+        .and_then(toml::Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let mut versions: HashMap<String, String> = HashMap::new();
+    for e in list {
+        if let (Some(n), Some(v)) = (tstr(e, "name"), tstr(e, "version")) {
+            versions
+                .entry(pep503_normalize(n))
+                .or_insert_with(|| v.to_string());
+        }
+    }
+    let mut r = FileResult::default();
+    for e in list {
+        let (Some(name), Some(version)) = (tstr(e, "name"), tstr(e, "version")) else {
+            r.warnings
+                .push("pdm.lock package without name or version".into());
+            continue;
+        };
+        let mut p = pkg(KIND, &pep503_normalize(name), version);
+        if let Some(groups) = e.get("groups").and_then(toml::Value::as_array) {
+            let g: Vec<&str> = groups.iter().filter_map(toml::Value::as_str).collect();
+            if !g.is_empty() {
+                p.metadata.insert("groups".into(), g.join(","));
+            }
+        }
+        if let Some(deps) = e.get("dependencies").and_then(toml::Value::as_array) {
+            let ids = deps
+                .iter()
+                .filter_map(toml::Value::as_str)
+                .filter_map(|d| {
+                    let n = pep508_name(d)?;
+                    versions.get(&n).map(|v| format!("{n}@{v}"))
+                })
+                .collect();
+            p.depends_on = tidy(ids);
+        }
+        r.packages.push(p);
+    }
+    Ok(r)
+}
+
+/// The normalised project name at the start of a PEP 508 requirement string.
+fn pep508_name(req: &str) -> Option<String> {
+    let req = req.trim();
+    let end = req
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(req.len());
+    let name = req.get(..end)?;
+    valid_dist_name(name).then(|| pep503_normalize(name))
+}
+
+/// `setup.py`: every string literal that is an exact pin (`"name==1.2"`, optionally with a
+/// marker), as Syft reads it. The script is not run, so computed requirements are not seen;
+/// the packages are marked declared (what the project asks for, not what is installed).
+fn parse_setup_py(data: &[u8]) -> FileResult {
+    let t = text(data);
+    let mut r = FileResult::default();
+    let mut seen = HashSet::new();
+    for line in t.lines() {
+        let code = line.split('#').next().unwrap_or("");
+        let mut rest = code;
+        while let Some(start) = rest.find(['"', '\'']) {
+            let Some(quote) = rest.get(start..start + 1) else {
+                break;
+            };
+            let after = rest.get(start + 1..).unwrap_or("");
+            let Some(end) = after.find(quote) else {
+                break;
+            };
+            let literal = after.get(..end).unwrap_or("");
+            rest = after.get(end + 1..).unwrap_or("");
+            let spec = literal.split(';').next().unwrap_or("").trim();
+            let Some((name, version)) = spec.split_once("==") else {
+                continue;
+            };
+            let (name, version) = (name.trim(), version.trim());
+            let simple_version = !version.is_empty()
+                && version
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-' | '_' | '!'));
+            if !valid_dist_name(name) || !simple_version {
+                continue;
+            }
+            let mut p = pkg(KIND, name, version);
+            p.declared = true;
+            if seen.insert(p.id()) {
+                r.packages.push(p);
+            }
+        }
+    }
+    r
 }
 
 /// Every id reachable from `start` (inclusive) in `graph`.

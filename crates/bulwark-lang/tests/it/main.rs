@@ -2,5 +2,6 @@
 
 mod behaviour;
 mod corpus;
+mod formats;
 mod fuzz;
 mod reference_tools;

@@ -5,6 +5,7 @@ mod apk_repository_tags;
 mod common;
 mod debian_rootfs;
 mod dpkg;
+mod formats;
 mod no_panic;
 mod rpm;
 mod rpm_cli;

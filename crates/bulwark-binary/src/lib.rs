@@ -9,6 +9,8 @@
 //! - Maven `pom.xml` files: the project as the root component and its declared dependencies
 //!   (properties, parents found in the same image and `dependencyManagement` resolved), marked
 //!   declared rather than installed.
+//! - Bitnami images' component SBOMs (`/opt/bitnami/**/.spdx-*.spdx`), as
+//!   [`PackageKind::Bitnami`] packages.
 //! - Runtimes outside package managers, as [`PackageKind::Binary`] packages with a purl and CPEs:
 //!   `node`, CPython (`python3.X`, `libpython3.X.so*`), a JDK/JRE `release` file, a Go root's
 //!   `VERSION` file, the `go` command itself, and busybox/openssl/redis/nginx version strings.
@@ -21,6 +23,7 @@
 //!
 //! Entry point: [`catalogers`], to add to the scan's [`bulwark_catalog::CatalogSet`].
 
+pub mod bitnami;
 mod exe;
 pub mod golang;
 pub mod java;
@@ -58,6 +61,7 @@ pub fn catalogers() -> Vec<Box<dyn Cataloger>> {
         }),
         Box::new(GradleLockCataloger),
         Box::new(MavenPomCataloger),
+        Box::new(BitnamiCataloger),
         Box::new(RuntimeFileCataloger),
     ]
 }
@@ -626,5 +630,42 @@ impl Cataloger for MavenPomCataloger {
             ctx.packages.push(root);
             ctx.packages.extend(packages);
         }
+    }
+}
+
+/// Bitnami component SBOMs: see [`bitnami`].
+pub struct BitnamiCataloger;
+
+impl Cataloger for BitnamiCataloger {
+    fn name(&self) -> &'static str {
+        "bitnami"
+    }
+
+    fn stage(&self) -> Stage {
+        Stage::Language
+    }
+
+    fn wants(&self, entry: &EntryMeta<'_>) -> bool {
+        bitnami::is_bitnami_spdx(entry.path)
+    }
+
+    fn read(&self, entry: &EntryMeta<'_>, data: &[u8]) -> Parsed {
+        let size = entry.size.max(data.len() as u64);
+        let mut found = Found::default();
+        if size > MAX_TEXT_SIZE {
+            found.warnings.push(format!(
+                "not read: {size} bytes is over the {MAX_TEXT_SIZE}-byte limit"
+            ));
+        } else {
+            match bitnami::parse_bitnami_spdx(entry.path, data) {
+                Ok(p) => found.packages = p,
+                Err(e) => found.warnings.push(e),
+            }
+        }
+        Box::new(found)
+    }
+
+    fn finish(&self, ctx: &mut CatalogContext<'_>, hits: Vec<bulwark_catalog::Hit>) {
+        record(self.name(), ctx, hits);
     }
 }

@@ -244,3 +244,78 @@ fn pom_xml_parent_in_the_image() {
         bad.warnings
     );
 }
+
+/// Bitnami component SBOMs (Syft's fixtures): SPDX JSON and tag-value; only `pkg:bitnami`
+/// purls are Bitnami packages (the Maven jars pljava bundles are the jar cataloger's); the
+/// described component contains the rest.
+#[test]
+fn bitnami_spdx() {
+    let json = read("bitnami/postgresql/.spdx-postgresql.spdx");
+    let inv = quiet(&[("/opt/bitnami/postgresql/.spdx-postgresql.spdx", &json)]);
+    let got: Vec<String> = inv
+        .packages
+        .iter()
+        .map(|p| format!("{} {} {}", p.kind.as_str(), p.id(), p.licenses.join(",")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "bitnami gdal@3.10.1 MIT",
+            "bitnami geos@3.13.0 LGPL-2.1-only",
+            "bitnami json-c@0.16.20220414 MIT",
+            "bitnami nss-wrapper@1.1.16 BSD-3-Clause",
+            "bitnami orafce@4.14.1 0BSD",
+            "bitnami pgaudit@17.0.0 PostgreSQL",
+            "bitnami pgbackrest@2.54.2 MIT",
+            "bitnami pljava@1.6.8 BSD-3-Clause",
+            "bitnami postgis@3.4.4 GPL-2.0-or-later",
+            "bitnami postgresql@17.2.0-8 PostgreSQL",
+            "bitnami proj@6.3.2 MIT",
+            "bitnami protobuf@3.21.12 BSD-3-Clause",
+            "bitnami protobuf-c@1.5.1 BSD-2-Clause",
+            "bitnami psqlodbc@16.0.0 LGPL-3.0-only",
+            "bitnami unixodbc@2.3.12 LGPL-2.1-only",
+            "bitnami wal2json@2.6.0 BSD-3-Clause",
+        ]
+    );
+    let pg = inv.packages.iter().find(|p| p.name == "postgresql");
+    assert_eq!(
+        pg.map(|p| p.purl.as_str()),
+        Some("pkg:bitnami/postgresql@17.2.0-8?arch=arm64&distro=debian-12")
+    );
+    assert_eq!(pg.map(|p| p.depends_on.len()), Some(15));
+    let nss = inv.packages.iter().find(|p| p.name == "nss-wrapper");
+    assert_eq!(
+        nss.map(|p| p.purl.as_str()),
+        Some("pkg:bitnami/nss_wrapper@1.1.16?arch=arm64&distro=debian-12")
+    );
+
+    let tv = read("bitnami/redis/.spdx-apache.spdx");
+    let inv = quiet(&[("/opt/bitnami/redis/.spdx-apache.spdx", &tv)]);
+    let got: Vec<String> = inv
+        .packages
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {} {} {:?}",
+                p.id(),
+                p.purl,
+                p.licenses.join(","),
+                p.cpes
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        ["redis@7.4.1-0 pkg:bitnami/redis@7.4.1-0?arch=arm64&distro=debian-12 RSALv2 [\"cpe:2.3:*:redis:redis:7.4.1:*:*:*:*:*:*:*\"]"]
+    );
+    let bad = run(&[("/opt/bitnami/x/.spdx-x.spdx", b"not an sbom")]);
+    assert_eq!(bad.packages.len(), 0);
+    assert_eq!(
+        bad.warnings
+            .iter()
+            .map(|w| w.message.as_str())
+            .collect::<Vec<_>>(),
+        ["neither SPDX JSON nor SPDX tag-value"]
+    );
+}

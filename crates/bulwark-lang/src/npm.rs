@@ -319,22 +319,28 @@ fn apply_manifest(
 /// The project as the root component, from the `package.json` beside a lockfile that does not
 /// name its project itself (yarn, pnpm, package-lock v1): it depends on the direct packages.
 fn add_manifest_root(packages: &mut Vec<Package>, m: &ProjectManifest) {
-    let Some(name) = &m.name else { return };
-    if packages
+    let direct: Vec<String> = packages
         .iter()
-        .any(|p| p.relationship == Some(Relationship::Root))
-    {
+        .filter(|p| p.relationship == Some(Relationship::Direct))
+        .map(Package::id)
+        .collect();
+    let mut roots = packages
+        .iter_mut()
+        .filter(|p| p.relationship == Some(Relationship::Root))
+        .peekable();
+    if roots.peek().is_some() {
+        // A root the lockfile named (package-lock v1) learns its direct dependencies here.
+        for r in roots {
+            if r.depends_on.is_empty() {
+                r.depends_on = tidy(direct.clone());
+            }
+        }
         return;
     }
+    let Some(name) = &m.name else { return };
     let mut root = pkg(KIND, name, m.version.as_deref().unwrap_or(""));
     root.relationship = Some(Relationship::Root);
-    root.depends_on = tidy(
-        packages
-            .iter()
-            .filter(|p| p.relationship == Some(Relationship::Direct))
-            .map(Package::id)
-            .collect(),
-    );
+    root.depends_on = tidy(direct);
     packages.insert(0, root);
 }
 
@@ -472,6 +478,13 @@ fn parse_package_lock_v1(data: &[u8]) -> Result<(FileResult, HashMap<String, Str
         package_lock_v1(deps, &mut scopes, &mut c, 0, false, &mut r.warnings);
     }
     r.packages = c.finish();
+    // The lockfile names the project: the root component (what it depends on directly comes
+    // from the package.json beside it, when there is one).
+    if let Some(name) = jstr(&v, "name").filter(|n| !n.is_empty()) {
+        let mut root = pkg(KIND, name, jstr(&v, "version").unwrap_or(""));
+        root.relationship = Some(Relationship::Root);
+        r.packages.insert(0, root);
+    }
     Ok((r, top))
 }
 

@@ -323,7 +323,13 @@ fn package_lock_v1() {
     single(
         "npm/lockfile-v1/package-lock.json",
         "/app/package-lock.json",
-        Deviations::default(),
+        // The lockfile names the project; without the package.json beside it, what the
+        // project depends on directly is unknown.
+        Deviations {
+            roots: vec!["node_v1@1.0.0"],
+            deps_override: vec![("node_v1@1.0.0", vec![])],
+            ..Deviations::default()
+        },
     );
 }
 

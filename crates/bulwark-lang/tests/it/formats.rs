@@ -70,6 +70,7 @@ fn package_lock_v1_aliases() {
         summary(&inv),
         [
             "@bundled-es-modules/chai@4.2.2 - prod alias=chai []",
+            "alias-check@1.0.0 root prod []",
             "case@1.6.2 - prod []",
             "case@1.6.3 - prod alias=case-alias []",
         ]
@@ -78,6 +79,7 @@ fn package_lock_v1_aliases() {
         purls(&inv),
         [
             "pkg:npm/%40bundled-es-modules/chai@4.2.2",
+            "pkg:npm/alias-check@1.0.0",
             "pkg:npm/case@1.6.2",
             "pkg:npm/case@1.6.3"
         ]
@@ -99,6 +101,7 @@ fn package_lock_v1_dev_parent_and_alias_requires() {
             "@s/lib@3.1.0 - prod alias=lib []",
             "helper@2.0.0 - dev [@s/lib@3.1.0]",
             "tool@1.0.0 - dev [helper@2.0.0]",
+            "x@1.0.0 root prod []",
         ]
     );
 }

@@ -106,6 +106,12 @@ proptest! {
         let _ = bulwark_os::apk::parse_installed(&text);
         let _ = bulwark_os::distro::parse_os_release(&text);
         let _ = bulwark_os::license::from_copyright(&text);
+        let _ = bulwark_os::rpm::manifest::parse_manifest(&text);
+        let inv = crate::common::run(&[
+            ("/var/lib/rpmmanifest/container-manifest-2", data.clone()),
+            ("/usr/lib/opkg/status", data.clone()),
+        ]);
+        let _ = inv.packages.len();
     }
 
     #[test]

@@ -1,8 +1,12 @@
 //! Java archives (`.jar`, `.war`, `.ear`, `.par`, `.jpi`, `.hpi`) and Gradle lockfiles.
 //!
 //! An archive yields one package per `META-INF/maven/**/pom.properties` (shaded jars carry
-//! several); without any, the main `META-INF/MANIFEST.MF` section names it; without a usable
-//! manifest, a `name-1.2.3.jar` file name does. Archives inside archives (`WEB-INF/lib/*.jar`,
+//! several), or per embedded `META-INF/maven/<group>/<artifact>/pom.xml` where no
+//! `pom.properties` sits beside it; without any, the main `META-INF/MANIFEST.MF` section names
+//! it (a Jenkins plugin, `.hpi`/`.jpi`, by its `Group-Id`, `Short-Name` and `Plugin-Version`);
+//! without a usable manifest, a `name-1.2.3.jar` file name does. Instrumentation jars whose
+//! manifest only lists classes to weave (`Weave-Classes`, New Relic's agent modules) are not
+//! packages. Archives inside archives (`WEB-INF/lib/*.jar`,
 //! Spring Boot `BOOT-INF/lib/*.jar`, ears holding wars) are opened recursively.
 //!
 //! Hostile archives are bounded by [`Limits`]: nesting depth, total inflated bytes per top-level
@@ -48,6 +52,8 @@ const MAX_META_BYTES: u64 = 1 << 20;
 pub enum Evidence {
     /// A `pom.properties` file.
     PomProperties,
+    /// An embedded `pom.xml` (no `pom.properties` beside it).
+    PomXml,
     /// The manifest's main section.
     Manifest,
     /// The archive's file name.
@@ -59,6 +65,7 @@ impl Evidence {
     pub fn as_str(self) -> &'static str {
         match self {
             Evidence::PomProperties => "pom.properties",
+            Evidence::PomXml => "pom.xml",
             Evidence::Manifest => "manifest",
             Evidence::FileName => "file-name",
         }
@@ -171,6 +178,7 @@ impl Scanner {
         self.entries_left -= count;
 
         let mut poms: Vec<(String, BTreeMap<String, String>)> = Vec::new();
+        let mut pom_xmls: Vec<(String, crate::pom::Coordinate)> = Vec::new();
         let mut manifest: Option<BTreeMap<String, String>> = None;
         let mut bad_entries = 0usize;
         let mut first_bad = String::new();
@@ -182,6 +190,7 @@ impl Scanner {
             .filter_map(|(index, raw)| {
                 let name = String::from_utf8_lossy(raw);
                 let wanted = is_pom_properties(&name)
+                    || is_pom_xml(&name)
                     || name.eq_ignore_ascii_case("META-INF/MANIFEST.MF")
                     || is_java_archive_name(&name);
                 wanted.then(|| (index, name.into_owned()))
@@ -204,6 +213,14 @@ impl Scanner {
             if is_pom_properties(&name) {
                 match self.read_entry(&mut entry, MAX_META_BYTES) {
                     Ok(bytes) => poms.push((name, parse_properties(&bytes))),
+                    Err(e) => self.warn(nested, format!("{name}: {e}")),
+                }
+            } else if is_pom_xml(&name) {
+                match self.read_entry(&mut entry, MAX_META_BYTES) {
+                    Ok(bytes) => match crate::pom::parse_pom(&bytes) {
+                        Ok(pom) => pom_xmls.push((name, pom.project)),
+                        Err(e) => self.warn(nested, format!("{name}: {e}")),
+                    },
                     Err(e) => self.warn(nested, format!("{name}: {e}")),
                 }
             } else if name.eq_ignore_ascii_case("META-INF/MANIFEST.MF") {
@@ -240,7 +257,7 @@ impl Scanner {
                 format!("{bad_entries} unreadable entries (first: {first_bad})"),
             );
         }
-        self.identify(file_name, nested, poms, manifest);
+        self.identify(file_name, nested, poms, pom_xmls, manifest);
     }
 
     /// Inflate one entry, bounded by `cap`, the remaining byte budget and the ratio guard.
@@ -293,9 +310,41 @@ impl Scanner {
         file_name: &str,
         nested: &str,
         poms: Vec<(String, BTreeMap<String, String>)>,
+        pom_xmls: Vec<(String, crate::pom::Coordinate)>,
         manifest: Option<BTreeMap<String, String>>,
     ) {
         let mut found = false;
+        if let Some(plugin) = manifest
+            .as_ref()
+            .and_then(|m| jenkins_plugin(file_name, m, nested))
+        {
+            self.out.packages.push(plugin);
+            found = true;
+        }
+        // pom.xml only where no pom.properties (the build's own record) sits beside it.
+        let with_properties: Vec<&str> = poms
+            .iter()
+            .filter_map(|(p, _)| p.strip_suffix("pom.properties"))
+            .collect();
+        let mut from_xml = Vec::new();
+        for (path, c) in pom_xmls {
+            let dir = path.strip_suffix("pom.xml").unwrap_or(&path);
+            if with_properties.contains(&dir) {
+                continue;
+            }
+            if c.group.is_empty() || c.version.is_empty() || c.version.contains("${") {
+                self.warn(nested, format!("{path}: no resolvable groupId or version"));
+                continue;
+            }
+            from_xml.push(JavaPackage {
+                group: Some(c.group),
+                artifact: c.artifact,
+                version: c.version,
+                nested: nested.to_string(),
+                evidence: Evidence::PomXml,
+                pom_path: Some(path),
+            });
+        }
         for (path, props) in poms {
             let get = |k: &str| props.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
             let (Some(group), Some(artifact), Some(version)) =
@@ -320,7 +369,20 @@ impl Scanner {
             }
             found = true;
         }
+        for pkg in from_xml {
+            if !self.out.packages.contains(&pkg) {
+                self.out.packages.push(pkg);
+            }
+            found = true;
+        }
         if found {
+            return;
+        }
+        // Instrumentation modules only weave classes into other libraries: not packages.
+        if manifest
+            .as_ref()
+            .is_some_and(|m| m.contains_key("Weave-Classes"))
+        {
             return;
         }
         let from_name = split_file_name(file_name);
@@ -373,6 +435,38 @@ fn declared_entry_count(data: &[u8]) -> Option<u64> {
 
 fn is_pom_properties(name: &str) -> bool {
     name.starts_with("META-INF/maven/") && name.ends_with("/pom.properties")
+}
+
+/// `META-INF/maven/<group>/<artifact>/pom.xml`.
+fn is_pom_xml(name: &str) -> bool {
+    name.starts_with("META-INF/maven/")
+        && name.ends_with("/pom.xml")
+        && name.matches('/').count() == 4
+}
+
+/// A Jenkins plugin archive (`.hpi`, `.jpi`) named by its manifest.
+fn jenkins_plugin(
+    file_name: &str,
+    m: &BTreeMap<String, String>,
+    nested: &str,
+) -> Option<JavaPackage> {
+    let ext = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase());
+    if !matches!(ext.as_deref(), Some("hpi" | "jpi")) {
+        return None;
+    }
+    let get = |k: &str| m.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+    Some(JavaPackage {
+        group: get("Group-Id").map(str::to_string),
+        artifact: get("Short-Name")
+            .or_else(|| get("Extension-Name"))?
+            .to_string(),
+        version: get("Plugin-Version")?.to_string(),
+        nested: nested.to_string(),
+        evidence: Evidence::Manifest,
+        pom_path: None,
+    })
 }
 
 /// Java `.properties` (the subset Maven writes): `key=value` or `key: value`, `#`/`!` comments.

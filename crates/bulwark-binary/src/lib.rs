@@ -6,6 +6,11 @@
 //! - Rust executables built with `cargo auditable`: the crates in the `.dep-v0` section.
 //! - Java archives (`.jar`, `.war`, `.ear`, `.par`, `.jpi`, `.hpi`), nested to any depth within
 //!   limits: `pom.properties`, else the manifest, else the file name; and `gradle.lockfile`.
+//! - Maven `pom.xml` files: the project as the root component and its declared dependencies
+//!   (properties, parents found in the same image and `dependencyManagement` resolved), marked
+//!   declared rather than installed.
+//! - Bitnami images' component SBOMs (`/opt/bitnami/**/.spdx-*.spdx`), as
+//!   [`PackageKind::Bitnami`] packages.
 //! - Runtimes outside package managers, as [`PackageKind::Binary`] packages with a purl and CPEs:
 //!   `node`, CPython (`python3.X`, `libpython3.X.so*`), a JDK/JRE `release` file, a Go root's
 //!   `VERSION` file, the `go` command itself, and busybox/openssl/redis/nginx version strings.
@@ -18,9 +23,11 @@
 //!
 //! Entry point: [`catalogers`], to add to the scan's [`bulwark_catalog::CatalogSet`].
 
+pub mod bitnami;
 mod exe;
 pub mod golang;
 pub mod java;
+pub mod pom;
 mod purl;
 pub mod runtime;
 pub mod rust_audit;
@@ -40,6 +47,8 @@ pub const MAX_BINARY_SIZE: u64 = 256 << 20;
 pub const MIN_BINARY_SIZE: u64 = 4 << 10;
 /// Largest Java archive read.
 pub const MAX_ARCHIVE_SIZE: u64 = 256 << 20;
+/// Largest `pom.xml` read.
+const MAX_POM_SIZE: u64 = 4 << 20;
 /// Largest `gradle.lockfile`, JDK `release` or Go `VERSION` file read.
 const MAX_TEXT_SIZE: u64 = 16 << 20;
 
@@ -51,6 +60,8 @@ pub fn catalogers() -> Vec<Box<dyn Cataloger>> {
             limits: java::Limits::default(),
         }),
         Box::new(GradleLockCataloger),
+        Box::new(MavenPomCataloger),
+        Box::new(BitnamiCataloger),
         Box::new(RuntimeFileCataloger),
     ]
 }
@@ -410,7 +421,12 @@ fn read_java_archive_unguarded(path: &str, data: &[u8], limits: java::Limits) ->
             pkg.metadata
                 .insert("evidence".into(), j.evidence.as_str().to_string());
             if let Some(p) = j.pom_path {
-                pkg.metadata.insert("pom_properties".into(), p);
+                let key = if j.evidence == java::Evidence::PomXml {
+                    "pom_xml"
+                } else {
+                    "pom_properties"
+                };
+                pkg.metadata.insert(key.into(), p);
             }
             pkg
         })
@@ -488,6 +504,162 @@ impl Cataloger for RuntimeFileCataloger {
         if let Some(kind) = runtime::runtime_file(entry.path) {
             if let Some(rt) = runtime::parse_runtime_file(kind, data) {
                 found.packages.push(runtime_package(entry.path, rt));
+            }
+        }
+        Box::new(found)
+    }
+
+    fn finish(&self, ctx: &mut CatalogContext<'_>, hits: Vec<bulwark_catalog::Hit>) {
+        record(self.name(), ctx, hits);
+    }
+}
+
+/// Maven `pom.xml` files outside a local repository (`.m2/repository` holds the poms of
+/// downloaded artifacts, not projects): the project is the root component, its declared
+/// dependencies are direct and `declared` (a manifest asks for them; nothing says they are
+/// installed), `test`/`provided` scopes are dev. Versions come from the pom's properties, its
+/// `dependencyManagement`, and those of parent poms present in the same image (matched by
+/// coordinate); a version nothing resolves is left empty.
+pub struct MavenPomCataloger;
+
+/// A pom as read, or why it could not be.
+type PomRead = Result<pom::Pom, String>;
+
+impl Cataloger for MavenPomCataloger {
+    fn name(&self) -> &'static str {
+        "maven-pom"
+    }
+
+    fn stage(&self) -> Stage {
+        Stage::Language
+    }
+
+    fn wants(&self, entry: &EntryMeta<'_>) -> bool {
+        entry.file_name() == "pom.xml"
+            && !entry.path.contains("/.m2/repository/")
+            && !entry.path.contains("/META-INF/maven/")
+    }
+
+    fn read(&self, entry: &EntryMeta<'_>, data: &[u8]) -> Parsed {
+        let size = entry.size.max(data.len() as u64);
+        let out: PomRead = if size > MAX_POM_SIZE {
+            Err(format!(
+                "not read: {size} bytes is over the {MAX_POM_SIZE}-byte limit"
+            ))
+        } else {
+            pom::parse_pom(data).map_err(|e| e.to_string())
+        };
+        Box::new(out)
+    }
+
+    fn finish(&self, ctx: &mut CatalogContext<'_>, hits: Vec<bulwark_catalog::Hit>) {
+        let mut poms: Vec<(String, usize, pom::Pom)> = Vec::new();
+        for hit in hits {
+            if !hit.visible || ctx.is_os_owned(&hit.path) {
+                continue;
+            }
+            let Ok(read) = hit.parsed.downcast::<PomRead>() else {
+                continue;
+            };
+            match *read {
+                Ok(p) => poms.push((hit.path, hit.layer, p)),
+                Err(e) => ctx.warn(self.name(), &hit.path, e),
+            }
+        }
+        let by_coordinate: std::collections::HashMap<(String, String, String), usize> = poms
+            .iter()
+            .enumerate()
+            .map(|(i, (_, _, p))| {
+                let c = &p.project;
+                ((c.group.clone(), c.artifact.clone(), c.version.clone()), i)
+            })
+            .collect();
+        for (path, layer, p) in &poms {
+            // Parents present in the image, nearest first (bounded: parent chains are short,
+            // and a cycle must not loop).
+            let mut ancestors: Vec<&pom::Pom> = Vec::new();
+            let mut next = p.parent.as_ref();
+            while let Some(c) = next {
+                if ancestors.len() >= 16 {
+                    break;
+                }
+                let key = (c.group.clone(), c.artifact.clone(), c.version.clone());
+                let Some(parent) = by_coordinate.get(&key).and_then(|&i| poms.get(i)) else {
+                    break;
+                };
+                ancestors.push(&parent.2);
+                next = parent.2.parent.as_ref();
+            }
+            let deps = p.dependencies_with(&ancestors);
+            let c = &p.project;
+            let mut root = Package::new(
+                PackageKind::Maven,
+                format!("{}:{}", c.group, c.artifact),
+                &c.version,
+                purl::maven(Some(&c.group), &c.artifact, &c.version),
+                path.as_str(),
+            );
+            root.relationship = Some(Relationship::Root);
+            root.declared = true;
+            root.layer = Some(*layer);
+            let mut ids = Vec::new();
+            let mut packages = Vec::new();
+            for d in deps {
+                let dc = &d.coordinate;
+                let mut pkg = Package::new(
+                    PackageKind::Maven,
+                    format!("{}:{}", dc.group, dc.artifact),
+                    &dc.version,
+                    purl::maven(Some(&dc.group), &dc.artifact, &dc.version),
+                    path.as_str(),
+                );
+                pkg.relationship = Some(Relationship::Direct);
+                pkg.declared = true;
+                pkg.dev = matches!(d.scope.as_str(), "test" | "provided");
+                pkg.layer = Some(*layer);
+                pkg.metadata.insert("scope".into(), d.scope.clone());
+                if d.optional {
+                    pkg.metadata.insert("optional".into(), "true".into());
+                }
+                ids.push(pkg.id());
+                packages.push(pkg);
+            }
+            ids.sort();
+            ids.dedup();
+            root.depends_on = ids;
+            ctx.packages.push(root);
+            ctx.packages.extend(packages);
+        }
+    }
+}
+
+/// Bitnami component SBOMs: see [`bitnami`].
+pub struct BitnamiCataloger;
+
+impl Cataloger for BitnamiCataloger {
+    fn name(&self) -> &'static str {
+        "bitnami"
+    }
+
+    fn stage(&self) -> Stage {
+        Stage::Language
+    }
+
+    fn wants(&self, entry: &EntryMeta<'_>) -> bool {
+        bitnami::is_bitnami_spdx(entry.path)
+    }
+
+    fn read(&self, entry: &EntryMeta<'_>, data: &[u8]) -> Parsed {
+        let size = entry.size.max(data.len() as u64);
+        let mut found = Found::default();
+        if size > MAX_TEXT_SIZE {
+            found.warnings.push(format!(
+                "not read: {size} bytes is over the {MAX_TEXT_SIZE}-byte limit"
+            ));
+        } else {
+            match bitnami::parse_bitnami_spdx(entry.path, data) {
+                Ok(p) => found.packages = p,
+                Err(e) => found.warnings.push(e),
             }
         }
         Box::new(found)

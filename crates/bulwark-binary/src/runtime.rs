@@ -245,8 +245,42 @@ pub fn parse_java_release(data: &[u8]) -> Option<Runtime> {
         Some((v, u)) => (v.to_string(), format!("update{u}")),
         None => (version.clone(), String::new()),
     };
-    let mut cpes = vec![purl::cpe("oracle", "openjdk", &cpe_version, &update)];
     let lower = implementor.to_ascii_lowercase();
+    // Oracle's commercial JDK (Java SE): no IMPLEMENTOR (or Oracle) and BUILD_TYPE=commercial.
+    // NVD files its advisories under oracle:jdk / oracle:jre / oracle:java_se, never openjdk.
+    // Its version is the full runtime version (`JAVA_RUNTIME_VERSION`, `1.8.0_411-b25`) as Syft
+    // reports it; the CPE version comes from `JAVA_VERSION` (`1.8.0` + `update411`).
+    let commercial = fields.get("BUILD_TYPE").map(String::as_str) == Some("commercial")
+        && (implementor.is_empty() || lower.contains("oracle"));
+    if commercial {
+        let jre = fields.get("IMAGE_TYPE").map(String::as_str) == Some("JRE");
+        let name = if jre { "jre" } else { "jdk" };
+        let full = fields
+            .get("JAVA_RUNTIME_VERSION")
+            .filter(|v| !v.is_empty())
+            .cloned()
+            .unwrap_or_else(|| version.clone());
+        let mut metadata = vec![
+            ("evidence".to_string(), "java-release-file".to_string()),
+            ("vendor".to_string(), "oracle".to_string()),
+            ("java_version".to_string(), version.clone()),
+        ];
+        if let Some(b) = fields.get("BUILD_TYPE") {
+            metadata.push(("build_type".to_string(), b.clone()));
+        }
+        return Some(Runtime {
+            name: name.into(),
+            purl: with_namespace_generic("oracle", name, &full),
+            cpes: vec![
+                purl::cpe("oracle", "java_se", &cpe_version, &update),
+                purl::cpe("oracle", "jre", &cpe_version, &update),
+                purl::cpe("oracle", "jdk", &cpe_version, &update),
+            ],
+            version: full,
+            metadata,
+        });
+    }
+    let mut cpes = vec![purl::cpe("oracle", "openjdk", &cpe_version, &update)];
     let vendor_cpe = if lower.contains("adoptium") || lower.contains("eclipse") {
         Some(("eclipse", "temurin"))
     } else if lower.contains("amazon") {
@@ -277,6 +311,16 @@ pub fn parse_java_release(data: &[u8]) -> Option<Runtime> {
         cpes,
         metadata,
     })
+}
+
+/// `pkg:generic/<namespace>/<name>@<version>`.
+fn with_namespace_generic(namespace: &str, name: &str, version: &str) -> String {
+    let base = purl::generic(name, version);
+    base.replacen(
+        "pkg:generic/",
+        &format!("pkg:generic/{}/", purl::encode(namespace)),
+        1,
+    )
 }
 
 /// A Go root's `VERSION` file: `go1.21.5` on the first line (newer releases add a `time` line).
@@ -396,6 +440,32 @@ mod tests {
             ])
         );
         assert_eq!(parse_java_release(b"NAME=\"Debian\"\n"), None);
+        // Oracle's commercial JDK 8 `release` (Syft's fixture
+        // syft/pkg/cataloger/java/testdata/jvm-installs/oracle-jdk-se-8/.../release).
+        let oracle = parse_java_release(
+            b"JAVA_VERSION=\"1.8.0_411\"\nJAVA_RUNTIME_VERSION=\"1.8.0_411-b25\"\nOS_NAME=\"Linux\"\nOS_VERSION=\"2.6\"\nOS_ARCH=\"amd64\"\nSOURCE=\".:git:71ec2089cf8c+\"\nBUILD_TYPE=\"commercial\"\n",
+        )
+        .unwrap_or_else(|| go_toolchain("none", "x"));
+        assert_eq!(
+            (
+                oracle.name.as_str(),
+                oracle.version.as_str(),
+                oracle.purl.as_str()
+            ),
+            (
+                "jdk",
+                "1.8.0_411-b25",
+                "pkg:generic/oracle/jdk@1.8.0_411-b25"
+            )
+        );
+        assert_eq!(
+            oracle.cpes,
+            [
+                "cpe:2.3:a:oracle:java_se:1.8.0:update411:*:*:*:*:*:*",
+                "cpe:2.3:a:oracle:jre:1.8.0:update411:*:*:*:*:*:*",
+                "cpe:2.3:a:oracle:jdk:1.8.0:update411:*:*:*:*:*:*"
+            ]
+        );
     }
 
     #[test]

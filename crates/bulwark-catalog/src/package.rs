@@ -33,6 +33,10 @@ pub enum PackageKind {
     Nuget,
     /// A runtime or binary found outside any package manager (node, CPython, JDK, Go toolchain).
     Binary,
+    /// OpenWrt package (opkg).
+    Opkg,
+    /// A Bitnami image's component (`/opt/bitnami/<name>/.spdx-<name>.spdx`).
+    Bitnami,
 }
 
 impl PackageKind {
@@ -51,12 +55,17 @@ impl PackageKind {
             PackageKind::Composer => "composer",
             PackageKind::Nuget => "nuget",
             PackageKind::Binary => "binary",
+            PackageKind::Opkg => "opkg",
+            PackageKind::Bitnami => "bitnami",
         }
     }
 
     /// Whether the package belongs to the operating system's package manager.
     pub fn is_os(self) -> bool {
-        matches!(self, PackageKind::Deb | PackageKind::Apk | PackageKind::Rpm)
+        matches!(
+            self,
+            PackageKind::Deb | PackageKind::Apk | PackageKind::Rpm | PackageKind::Opkg
+        )
     }
 
     /// The OSV ecosystem name for language packages (`PyPI`, `npm`, `crates.io`...).
@@ -70,6 +79,7 @@ impl PackageKind {
             PackageKind::Gem => "RubyGems",
             PackageKind::Composer => "Packagist",
             PackageKind::Nuget => "NuGet",
+            PackageKind::Bitnami => "Bitnami",
             _ => return None,
         })
     }
@@ -137,6 +147,11 @@ pub struct Package {
     /// Development-only dependency.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub dev: bool,
+    /// Declared by a manifest (`pom.xml`, `setup.py`) rather than read from a lockfile, an
+    /// installed package or an archive: the version is what the project asks for, not proof
+    /// that it is installed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub declared: bool,
     /// Ids (`name@version`) of the packages this one depends on, where the source records a graph.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<String>,
@@ -173,6 +188,7 @@ impl Package {
             layer: None,
             relationship: None,
             dev: false,
+            declared: false,
             depends_on: Vec::new(),
             files: Vec::new(),
             metadata: BTreeMap::new(),
@@ -238,7 +254,8 @@ mod kind_name_tests {
     fn as_str_is_the_serialised_name() {
         use PackageKind::*;
         for k in [
-            Deb, Apk, Rpm, Python, Npm, Go, Cargo, Maven, Gem, Composer, Nuget, Binary,
+            Deb, Apk, Rpm, Python, Npm, Go, Cargo, Maven, Gem, Composer, Nuget, Binary, Opkg,
+            Bitnami,
         ] {
             assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
         }

@@ -211,6 +211,8 @@ pub fn kind_of_type(ty: &str) -> PackageKind {
         "gem" => PackageKind::Gem,
         "composer" => PackageKind::Composer,
         "nuget" => PackageKind::Nuget,
+        "opkg" => PackageKind::Opkg,
+        "bitnami" => PackageKind::Bitnami,
         _ => PackageKind::Binary,
     }
 }

@@ -87,7 +87,9 @@ fn packages_lock(v: &Value) -> FileResult {
     r
 }
 
-/// `*.deps.json`: `libraries` of type `package`, with dependencies from the runtime target.
+/// `*.deps.json`: `libraries` of type `package`, with dependencies from the runtime target;
+/// libraries of type `project` are the application itself (the root component and its project
+/// references).
 fn deps_json(v: &Value) -> FileResult {
     let mut r = FileResult::default();
     let target_name = v
@@ -103,15 +105,20 @@ fn deps_json(v: &Value) -> FileResult {
         return r;
     };
     for (key, lib) in libs {
-        if jstr(lib, "type") != Some("package") {
-            continue;
-        }
+        let project = match jstr(lib, "type") {
+            Some("package") => false,
+            Some("project") => true,
+            _ => continue,
+        };
         let Some((name, version)) = key.split_once('/') else {
             r.warnings
                 .push(format!("library key {key:?} is not name/version"));
             continue;
         };
         let mut p = pkg(KIND, name, version);
+        if project {
+            p.relationship = Some(Relationship::Root);
+        }
         if let Some(deps) = target
             .and_then(|t| t.get(key))
             .and_then(|e| e.get("dependencies"))

@@ -62,9 +62,10 @@ fn parse_go_mod(data: &[u8]) -> Result<(FileResult, Option<String>), ParseError>
     let mut toolchain = None;
     let mut requires = Vec::new();
     let mut replaces = Vec::new();
+    let mut excludes: HashSet<(String, String)> = HashSet::new();
     let mut block: Option<String> = None;
     let mut r = FileResult::default();
-    for raw in t.lines() {
+    for (number, raw) in t.lines().enumerate() {
         let (code, indirect) = split_comment(raw);
         let code = code.trim();
         if code.is_empty() {
@@ -115,16 +116,28 @@ fn parse_go_mod(data: &[u8]) -> Result<(FileResult, Option<String>), ParseError>
                     _ => r.warnings.push(format!("malformed replace: {rest:?}")),
                 }
             }
-            ("require", _) | ("module", _) => {
+            ("exclude", [p, v, ..]) => {
+                excludes.insert((unq(p).to_string(), v.to_string()));
+            }
+            ("require", _) | ("module", _) | ("exclude", _) => {
                 r.warnings
                     .push(format!("malformed {verb} directive: {rest:?}"));
             }
-            _ => {}
+            // Directives that name no dependency.
+            ("retract" | "godebug" | "tool" | "ignore", _) => {}
+            _ => r.warnings.push(format!(
+                "line {}: unknown directive {verb:?}; skipped (the rest of the file is still read)",
+                number + 1
+            )),
         }
     }
     let mut direct = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for req in requires {
+        // Go >= 1.16: a requirement on an excluded version is dropped, not upgraded.
+        if excludes.contains(&(req.path.clone(), req.version.clone())) {
+            continue;
+        }
         let rep = replaces.iter().find(|x| {
             x.old == req.path && x.old_version.as_deref().is_none_or(|v| v == req.version)
         });
@@ -308,5 +321,20 @@ mod tests {
         let ids: Vec<_> = r.packages.iter().map(|p| p.id()).collect();
         assert_eq!(ids, ["x@", "a2@v2.0.0", "b@v1.0.0", "stdlib@v1.21"]);
         assert_eq!(r.packages[0].depends_on, ["a2@v2.0.0", "stdlib@v1.21"]);
+    }
+
+    #[test]
+    fn excludes_and_unknown_directives() {
+        let data = b"module x\n\ngo 1.22\n\nfrobnicate y v1\nfrob (\n\tz v1\n)\nrequire (\n\ta v1.0.0\n\tb v1.2.0\n)\nexclude b v1.2.0\nexclude (\n\ta v0.9.0\n)\nretract v0.1.0\ngodebug default=go1.21\ntool golang.org/x/tools/cmd/stringer\n";
+        let (r, _) = parse_go_mod(data).unwrap_or_default();
+        let ids: Vec<_> = r.packages.iter().map(|p| p.id()).collect();
+        assert_eq!(ids, ["x@", "a@v1.0.0", "stdlib@v1.22"]);
+        assert_eq!(
+            r.warnings,
+            [
+                "line 5: unknown directive \"frobnicate\"; skipped (the rest of the file is still read)",
+                "line 7: unknown directive \"frob\"; skipped (the rest of the file is still read)"
+            ]
+        );
     }
 }

@@ -94,7 +94,12 @@ pub(crate) fn is_lockfile(path: &str) -> bool {
     }
     matches!(
         file_name(path),
-        "package-lock.json" | "npm-shrinkwrap.json" | "yarn.lock" | "pnpm-lock.yaml"
+        "package-lock.json"
+            | "npm-shrinkwrap.json"
+            | "yarn.lock"
+            | "pnpm-lock.yaml"
+            | "bun.lock"
+            | "deno.lock"
     )
 }
 
@@ -107,13 +112,23 @@ fn is_project_manifest(path: &str) -> bool {
 /// Dependencies of a manifest as (name, range).
 type Deps = Vec<(String, String)>;
 
+/// A project's own `package.json`: its name and version (the root component) and its runtime
+/// and dev dependencies as (name, range).
+#[derive(Default)]
+struct ProjectManifest {
+    name: Option<String>,
+    version: Option<String>,
+    prod: Deps,
+    dev: Deps,
+}
+
 /// What the lockfile cataloger reads from one file.
 enum NpmFile {
     /// A lockfile; `roots` maps how a manifest names a dependency (`name@range` for yarn, `name`
     /// for package-lock v1) to the locked id, when the lockfile itself has no relationships.
     Lock(Result<(FileResult, HashMap<String, String>), ParseError>),
-    /// A project manifest: runtime and dev dependencies as (name, range).
-    Manifest { prod: Deps, dev: Deps },
+    /// A project manifest.
+    Manifest(ProjectManifest),
 }
 
 /// Parse a lockfile, chosen by file name.
@@ -124,6 +139,8 @@ fn read_lockfile(
     match file_name(path) {
         "yarn.lock" => Ok(parse_yarn_lock(data)),
         "pnpm-lock.yaml" => parse_pnpm_lock(data).map(|r| (r, HashMap::new())),
+        "bun.lock" => parse_bun_lock(data).map(|r| (r, HashMap::new())),
+        "deno.lock" => parse_deno_lock(data).map(|r| (r, HashMap::new())),
         _ => {
             let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
             let top: LockTop = serde_json::from_slice(data)?;
@@ -149,18 +166,19 @@ fn read_manifest(data: &[u8]) -> NpmFile {
     };
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
     match serde_json::from_slice::<Value>(data) {
-        Ok(v) => NpmFile::Manifest {
+        Ok(v) => NpmFile::Manifest(ProjectManifest {
+            name: jstr(&v, "name")
+                .filter(|n| !n.is_empty())
+                .map(str::to_string),
+            version: jstr(&v, "version").map(str::to_string),
             prod: pairs(
                 &v,
                 &["dependencies", "optionalDependencies", "peerDependencies"],
             ),
             dev: pairs(&v, &["devDependencies"]),
-        },
+        }),
         // Not our business to complain about project manifests; no relationships then.
-        Err(_) => NpmFile::Manifest {
-            prod: Vec::new(),
-            dev: Vec::new(),
-        },
+        Err(_) => NpmFile::Manifest(ProjectManifest::default()),
     }
 }
 
@@ -192,10 +210,7 @@ impl Cataloger for NpmLockCataloger {
         };
         if size > limit {
             if manifest {
-                return Box::new(NpmFile::Manifest {
-                    prod: Vec::new(),
-                    dev: Vec::new(),
-                });
+                return Box::new(NpmFile::Manifest(ProjectManifest::default()));
             }
             return Box::new(NpmFile::Lock(Err(ParseError::TooLarge { size, limit })));
         }
@@ -207,7 +222,7 @@ impl Cataloger for NpmLockCataloger {
     }
 
     fn finish(&self, ctx: &mut CatalogContext<'_>, hits: Vec<Hit>) {
-        let mut manifests: HashMap<String, (Deps, Deps)> = HashMap::new();
+        let mut manifests: HashMap<String, ProjectManifest> = HashMap::new();
         let mut locks = Vec::new();
         for hit in hits {
             if !hit.visible || ctx.is_os_owned(&hit.path) {
@@ -218,8 +233,8 @@ impl Cataloger for NpmLockCataloger {
                 continue;
             };
             match *f {
-                NpmFile::Manifest { prod, dev } => {
-                    manifests.insert(dir, (prod, dev));
+                NpmFile::Manifest(m) => {
+                    manifests.insert(dir, m);
                 }
                 NpmFile::Lock(l) => locks.push((hit.path, hit.layer, dir, l)),
             }
@@ -232,10 +247,11 @@ impl Cataloger for NpmLockCataloger {
                     continue;
                 }
             };
-            if let Some((prod, dev)) = manifests.get(&dir) {
+            if let Some(m) = manifests.get(&dir) {
                 if !roots.is_empty() {
-                    apply_manifest(&mut r.packages, &roots, prod, dev);
+                    apply_manifest(&mut r.packages, &roots, &m.prod, &m.dev);
                 }
+                add_manifest_root(&mut r.packages, m);
             }
             let extra = r
                 .warnings
@@ -285,6 +301,9 @@ fn apply_manifest(
     let direct: HashSet<&String> = prod_ids.iter().chain(dev_ids.iter()).collect();
     let has_dev_flags = packages.iter().any(|p| p.dev);
     for p in packages.iter_mut() {
+        if p.relationship == Some(Relationship::Root) {
+            continue;
+        }
         let id = p.id();
         p.relationship = Some(if direct.contains(&id) {
             Relationship::Direct
@@ -295,6 +314,34 @@ fn apply_manifest(
             p.dev = !prod_reach.contains(&id) && dev_reach.contains(&id);
         }
     }
+}
+
+/// The project as the root component, from the `package.json` beside a lockfile that does not
+/// name its project itself (yarn, pnpm, package-lock v1): it depends on the direct packages.
+fn add_manifest_root(packages: &mut Vec<Package>, m: &ProjectManifest) {
+    let direct: Vec<String> = packages
+        .iter()
+        .filter(|p| p.relationship == Some(Relationship::Direct))
+        .map(Package::id)
+        .collect();
+    let mut roots = packages
+        .iter_mut()
+        .filter(|p| p.relationship == Some(Relationship::Root))
+        .peekable();
+    if roots.peek().is_some() {
+        // A root the lockfile named (package-lock v1) learns its direct dependencies here.
+        for r in roots {
+            if r.depends_on.is_empty() {
+                r.depends_on = tidy(direct.clone());
+            }
+        }
+        return;
+    }
+    let Some(name) = &m.name else { return };
+    let mut root = pkg(KIND, name, m.version.as_deref().unwrap_or(""));
+    root.relationship = Some(Relationship::Root);
+    root.depends_on = tidy(direct);
+    packages.insert(0, root);
 }
 
 /// Collects packages by id, merging duplicates (the same name@version installed at several
@@ -423,14 +470,38 @@ fn parse_package_lock_v1(data: &[u8]) -> Result<(FileResult, HashMap<String, Str
     if let Some(deps) = v.get("dependencies").and_then(Value::as_object) {
         for (name, e) in deps {
             if let Some(ver) = jstr(e, "version") {
-                top.insert(name.clone(), format!("{name}@{ver}"));
+                let (n, v) = v1_identity(name, ver);
+                top.insert(name.clone(), format!("{n}@{v}"));
             }
         }
         let mut scopes = vec![deps];
-        package_lock_v1(deps, &mut scopes, &mut c, 0, &mut r.warnings);
+        package_lock_v1(deps, &mut scopes, &mut c, 0, false, &mut r.warnings);
     }
     r.packages = c.finish();
+    // The lockfile names the project: the root component (what it depends on directly comes
+    // from the package.json beside it, when there is one).
+    if let Some(name) = jstr(&v, "name").filter(|n| !n.is_empty()) {
+        let mut root = pkg(KIND, name, jstr(&v, "version").unwrap_or(""));
+        root.relationship = Some(Relationship::Root);
+        r.packages.insert(0, root);
+    }
     Ok((r, top))
+}
+
+/// The installed package of a v1 entry: an alias (`"case-alias": {"version":
+/// "npm:case@1.6.3"}`, scoped targets `npm:@scope/name@1.2.3`) installs its target.
+fn v1_identity<'a>(key: &'a str, version: &'a str) -> (&'a str, &'a str) {
+    let Some(target) = version.strip_prefix("npm:") else {
+        return (key, version);
+    };
+    let start = usize::from(target.starts_with('@'));
+    match target.get(start..).and_then(|t| t.rfind('@')) {
+        Some(i) => (
+            target.get(..i + start).unwrap_or(key),
+            target.get(i + start + 1..).unwrap_or(version),
+        ),
+        None => (key, version),
+    }
 }
 
 /// The package name from a `packages` key: the part after the last `node_modules/`.
@@ -489,6 +560,7 @@ fn package_lock_v2(map: &BTreeMap<String, V2Entry>) -> FileResult {
     let id_at = |path: &str| locate(path).map(|(n, v, t)| (format!("{n}@{v}"), t));
     let mut c = Collector::default();
     let mut r = FileResult::default();
+    let mut direct_ids = Vec::new();
     for (path, e) in map {
         if path.is_empty() || !path.contains("node_modules/") {
             // The root, and workspace members (reported through the links that point at them).
@@ -515,12 +587,22 @@ fn package_lock_v2(map: &BTreeMap<String, V2Entry>) -> FileResult {
         p.dev = te.dev;
         p.licenses = te.licenses.clone();
         let declared = name_from_path(path);
+        if declared != name {
+            p.metadata.insert("alias".into(), declared.to_string());
+        }
         let top_level = path.len() == "node_modules/".len() + declared.len();
-        p.relationship = Some(if e.link || (top_level && root_direct.contains(declared)) {
+        // A link to a directory outside node_modules is a workspace member: the project.
+        let workspace = e.link && !target.contains("node_modules/");
+        p.relationship = Some(if workspace {
+            Relationship::Root
+        } else if e.link || (top_level && root_direct.contains(declared)) {
             Relationship::Direct
         } else {
             Relationship::Indirect
         });
+        if workspace || (top_level && root_direct.contains(declared)) {
+            direct_ids.push(p.id());
+        }
         let deps = te
             .runtime_deps
             .iter()
@@ -531,6 +613,14 @@ fn package_lock_v2(map: &BTreeMap<String, V2Entry>) -> FileResult {
         c.add(p);
     }
     r.packages = c.finish();
+    // The project itself (`packages[""]`) is the root component.
+    if let Some(name) = root.name.as_deref().filter(|n| !n.is_empty()) {
+        let mut p = pkg(KIND, name, root.version.as_deref().unwrap_or(""));
+        p.relationship = Some(Relationship::Root);
+        p.licenses = root.licenses.clone();
+        p.depends_on = tidy(direct_ids);
+        r.packages.insert(0, p);
+    }
     r
 }
 
@@ -541,6 +631,7 @@ fn package_lock_v1<'a>(
     scopes: &mut Vec<&'a Map<String, Value>>,
     c: &mut Collector,
     depth: usize,
+    parent_dev: bool,
     warnings: &mut Vec<String>,
 ) {
     if depth > 256 {
@@ -552,8 +643,14 @@ fn package_lock_v1<'a>(
             warnings.push(format!("dependency {name:?} has no version"));
             continue;
         };
-        let mut p = pkg(KIND, name, version);
-        p.dev = e.get("dev").and_then(Value::as_bool) == Some(true);
+        let (real, real_version) = v1_identity(name, version);
+        let mut p = pkg(KIND, real, real_version);
+        if real != name {
+            p.metadata.insert("alias".into(), name.clone());
+        }
+        // Whatever is nested under a dev-only package is installed only for it.
+        p.dev = parent_dev || e.get("dev").and_then(Value::as_bool) == Some(true);
+        let dev = p.dev;
         let nested = e.get("dependencies").and_then(Value::as_object);
         if let Some(n) = nested {
             scopes.push(n);
@@ -566,14 +663,15 @@ fn package_lock_v1<'a>(
                     .rev()
                     .find_map(|s| s.get(dep).and_then(|d| jstr(d, "version")));
                 if let Some(v) = found {
-                    ids.push(format!("{dep}@{v}"));
+                    let (n, v) = v1_identity(dep, v);
+                    ids.push(format!("{n}@{v}"));
                 }
             }
         }
         p.depends_on = tidy(ids);
         c.add(p);
         if let Some(n) = nested {
-            package_lock_v1(n, scopes, c, depth + 1, warnings);
+            package_lock_v1(n, scopes, c, depth + 1, dev, warnings);
             scopes.pop();
         }
     }
@@ -588,7 +686,34 @@ fn package_lock_v1<'a>(
 struct YarnBlock {
     specs: Vec<String>,
     version: Option<String>,
+    /// classic: the tarball URL.
+    resolved: Option<String>,
+    /// berry: the locator (`name@npm:1.2.3`, `name@workspace:.`).
+    resolution: Option<String>,
     deps: Vec<(String, String)>,
+}
+
+/// The package a registry tarball URL names: `https://host/<name>/-/<base>-<version>.tgz`
+/// (`<name>` may be `@scope/name` or `@scope%2fname`). `None` for other URLs (git, codeload).
+fn registry_tarball_identity(url: &str) -> Option<(String, String)> {
+    let url = url.split('#').next()?;
+    let (before, file) = url.rsplit_once("/-/")?;
+    let path = before.split_once("://").map_or(before, |(_, rest)| rest);
+    let path = path.split_once('/').map(|(_, p)| p)?;
+    let path = path.replace("%2f", "/").replace("%2F", "/");
+    // The name is the last segment, or the last two when scoped.
+    let mut segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let last = segs.pop()?;
+    let name = match segs.pop() {
+        Some(scope) if scope.starts_with('@') => format!("{scope}/{last}"),
+        _ => last.to_string(),
+    };
+    let base = name.rsplit('/').next()?;
+    let version = file
+        .strip_suffix(".tgz")?
+        .strip_prefix(base)?
+        .strip_prefix('-')?;
+    (!version.is_empty()).then(|| (name.clone(), version.to_string()))
 }
 
 fn unquote(s: &str) -> &str {
@@ -667,8 +792,11 @@ fn parse_yarn_lock(data: &[u8]) -> (FileResult, HashMap<String, String>) {
                 in_deps = trimmed != "peerDependencies";
                 continue;
             }
-            if let Some(("version", v)) = yarn_kv(line) {
-                b.version = Some(v.to_string());
+            match yarn_kv(line) {
+                Some(("version", v)) => b.version = Some(v.to_string()),
+                Some(("resolved", v)) => b.resolved = Some(v.to_string()),
+                Some(("resolution", v)) => b.resolution = Some(v.to_string()),
+                _ => {}
             }
         } else if in_deps {
             if let Some((k, v)) = yarn_kv(line) {
@@ -689,24 +817,49 @@ fn parse_yarn_lock(data: &[u8]) -> (FileResult, HashMap<String, String>) {
         let Some(version) = b.version.clone() else {
             continue;
         };
-        let name = yarn_spec_name(first).to_string();
-        let protocol = first.get(name.len() + 1..).unwrap_or("");
-        // Workspaces are the project; patches and links re-point packages listed elsewhere.
-        if ["workspace:", "patch:", "link:", "portal:", "file:"]
+        let declared = yarn_spec_name(first).to_string();
+        let protocol = first.get(declared.len() + 1..).unwrap_or("");
+        // Workspaces are the project (the root component); patches and links re-point
+        // packages listed elsewhere.
+        let workspace = protocol.starts_with("workspace:");
+        if ["patch:", "link:", "portal:", "file:"]
             .iter()
             .any(|p| protocol.starts_with(p))
         {
             continue;
         }
+        // What is installed: berry's resolution locator, else the registry tarball the
+        // classic entry resolved to, else an `npm:` alias target, else the key's name.
+        let mut name = declared.clone();
+        let mut version = version;
+        if let Some(res) = &b.resolution {
+            name = yarn_spec_name(res).to_string();
+        } else if let Some((n, v)) = b.resolved.as_deref().and_then(registry_tarball_identity) {
+            name = n;
+            version = v;
+        } else if let Some(target) = protocol.strip_prefix("npm:") {
+            let t = yarn_spec_name(target);
+            if !t.is_empty() && !t.starts_with(|c: char| c.is_ascii_digit() || c == '^' || c == '~')
+            {
+                name = t.to_string();
+            }
+        }
         let id = format!("{name}@{version}");
         for s in &b.specs {
             by_spec.insert(s.clone(), id.clone());
         }
-        keep.push((name, version, b.deps));
+        let alias = (name != declared).then_some(declared);
+        keep.push((name, version, b.deps, alias, workspace));
     }
     let mut c = Collector::default();
-    for (name, version, deps) in keep {
+    for (name, version, deps, alias, workspace) in keep {
         let mut p = pkg(KIND, &name, &version);
+        if let Some(a) = alias {
+            p.metadata.insert("alias".into(), a);
+        }
+        if workspace {
+            p.relationship = Some(Relationship::Root);
+        }
         let ids = deps
             .iter()
             .filter_map(|(n, range)| {
@@ -769,9 +922,32 @@ fn pnpm_key(key: &str, v5: bool) -> Option<(String, String)> {
     Some((name.to_string(), strip_peers(ver).to_string()))
 }
 
+/// `pnpm-lock.yaml`, every document of the stream: pnpm 10+ writes its own
+/// `packageManagerDependencies` lock as a first document before the project's.
 fn parse_pnpm_lock(data: &[u8]) -> Result<FileResult, ParseError> {
     let t = text(data);
-    let doc: Value = serde_saphyr::from_str(&t).map_err(|e| ParseError::Yaml(e.to_string()))?;
+    let docs: Vec<Value> =
+        serde_saphyr::from_multiple(&t).map_err(|e| ParseError::Yaml(e.to_string()))?;
+    let mut c = Collector::default();
+    let mut warnings = Vec::new();
+    for doc in &docs {
+        if !doc.is_object() {
+            continue;
+        }
+        let r = pnpm_document(doc);
+        warnings.extend(r.warnings);
+        for p in r.packages {
+            c.add(p);
+        }
+    }
+    Ok(FileResult {
+        packages: c.finish(),
+        warnings,
+    })
+}
+
+/// One document of a `pnpm-lock.yaml`.
+fn pnpm_document(doc: &Value) -> FileResult {
     let lock_version = doc
         .get("lockfileVersion")
         .and_then(yscalar)
@@ -856,13 +1032,14 @@ fn parse_pnpm_lock(data: &[u8]) -> Result<FileResult, ParseError> {
     if let Some(m) = doc.get("importers").and_then(Value::as_object) {
         importers.extend(m.values());
     }
-    importers.push(&doc);
+    importers.push(doc);
     let mut prod = Vec::new();
     let mut dev = Vec::new();
     for imp in importers {
         for (section, is_dev) in [
             ("dependencies", false),
             ("optionalDependencies", false),
+            ("packageManagerDependencies", false),
             ("devDependencies", true),
         ] {
             let Some(m) = imp.get(section).and_then(Value::as_object) else {
@@ -914,7 +1091,317 @@ fn parse_pnpm_lock(data: &[u8]) -> Result<FileResult, ParseError> {
         c.add(p);
     }
     r.packages = c.finish();
+    r
+}
+
+// ---------------------------------------------------------------------------------------------
+// bun.lock
+// ---------------------------------------------------------------------------------------------
+
+/// Split `name@version` (`@scope/name@1.0.0`) at the version's `@`.
+fn split_name_at(s: &str) -> Option<(&str, &str)> {
+    let start = usize::from(s.starts_with('@'));
+    let at = s.get(start..)?.find('@')? + start;
+    Some((s.get(..at)?, s.get(at + 1..)?))
+}
+
+/// `bun.lock` (text lockfile, Bun >= 1.2; JSONC): `workspaces` are the project (the root
+/// component and its members), `packages` maps an install path (`name`, or `parent/name` for a
+/// nested copy) to `["name@version", registry, {dependencies...}, integrity]`. Direct packages
+/// are those a workspace declares; dev packages are reachable only from `devDependencies`.
+fn parse_bun_lock(data: &[u8]) -> Result<FileResult, ParseError> {
+    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    let doc: Value = serde_json::from_slice(&crate::util::jsonc_to_json(data))?;
+    let mut r = FileResult::default();
+    let empty = Map::new();
+    let packages = doc
+        .get("packages")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    // install path -> (name, version) for registry packages.
+    let mut at: HashMap<&str, (String, String)> = HashMap::new();
+    for (key, e) in packages {
+        let Some(ident) = e.get(0).and_then(Value::as_str) else {
+            r.warnings
+                .push(format!("package {key:?} is not [\"name@version\", ...]"));
+            continue;
+        };
+        let Some((name, version)) = split_name_at(ident) else {
+            r.warnings
+                .push(format!("package {key:?}: {ident:?} is not name@version"));
+            continue;
+        };
+        // workspace:, link:, file:, git and tarball sources name no registry version.
+        if version.is_empty() || version.contains(':') || version.contains('/') {
+            continue;
+        }
+        at.insert(key.as_str(), (name.to_string(), version.to_string()));
+    }
+    // Node's resolution over install paths: `parent/dep`, then each ancestor, then `dep`.
+    let resolve = |from: &str, dep: &str| -> Option<String> {
+        // The install path as package names (`@scope/name` is one).
+        let mut chain: Vec<String> = Vec::new();
+        let mut segs = from.split('/').filter(|s| !s.is_empty());
+        while let Some(seg) = segs.next() {
+            match (seg.starts_with('@'), segs.clone().next()) {
+                (true, Some(n)) => {
+                    chain.push(format!("{seg}/{n}"));
+                    segs.next();
+                }
+                _ => chain.push(seg.to_string()),
+            }
+        }
+        loop {
+            let mut key = chain.join("/");
+            if !key.is_empty() {
+                key.push('/');
+            }
+            key.push_str(dep);
+            if let Some((n, v)) = at.get(key.as_str()) {
+                return Some(format!("{n}@{v}"));
+            }
+            chain.pop()?;
+        }
+    };
+    let mut graph: HashMap<String, Vec<String>> = HashMap::new();
+    for (key, (name, version)) in &at {
+        // The info object follows the ident (and, for registry packages, the registry).
+        let info = packages
+            .get(*key)
+            .and_then(Value::as_array)
+            .and_then(|a| a.iter().skip(1).find(|x| x.is_object()));
+        let mut ids = Vec::new();
+        for section in ["dependencies", "optionalDependencies", "peerDependencies"] {
+            if let Some(m) = info.and_then(|i| i.get(section)).and_then(Value::as_object) {
+                ids.extend(m.keys().filter_map(|d| resolve(key, d)));
+            }
+        }
+        graph
+            .entry(format!("{name}@{version}"))
+            .or_default()
+            .extend(tidy(ids));
+    }
+    let mut prod = Vec::new();
+    let mut dev = Vec::new();
+    let mut roots = Vec::new();
+    if let Some(ws) = doc.get("workspaces").and_then(Value::as_object) {
+        for (path, w) in ws {
+            let mut own = Vec::new();
+            for (section, is_dev) in [
+                ("dependencies", false),
+                ("optionalDependencies", false),
+                ("peerDependencies", false),
+                ("devDependencies", true),
+            ] {
+                let Some(m) = w.get(section).and_then(Value::as_object) else {
+                    continue;
+                };
+                for dep in m.keys() {
+                    let Some(id) = resolve("", dep) else { continue };
+                    own.push(id.clone());
+                    if is_dev {
+                        dev.push(id);
+                    } else {
+                        prod.push(id);
+                    }
+                }
+            }
+            let name = jstr(w, "name")
+                .filter(|n| !n.is_empty())
+                .unwrap_or(path.as_str());
+            if name.is_empty() {
+                continue;
+            }
+            let mut p = pkg(KIND, name, jstr(w, "version").unwrap_or(""));
+            p.relationship = Some(Relationship::Root);
+            p.depends_on = tidy(own);
+            roots.push(p);
+        }
+    }
+    let prod_reach = reachable(&graph, &prod);
+    let dev_reach = reachable(&graph, &dev);
+    let direct: HashSet<&String> = prod.iter().chain(dev.iter()).collect();
+    let mut c = Collector::default();
+    for p in roots {
+        c.add(p);
+    }
+    let ordered: BTreeMap<&str, &(String, String)> = at.iter().map(|(k, v)| (*k, v)).collect();
+    for (name, version) in ordered.values() {
+        let mut p = pkg(KIND, name, version);
+        let id = p.id();
+        p.dev = !prod_reach.contains(&id) && dev_reach.contains(&id);
+        p.relationship = Some(if direct.contains(&id) {
+            Relationship::Direct
+        } else {
+            Relationship::Indirect
+        });
+        p.depends_on = graph.get(&id).cloned().unwrap_or_default();
+        c.add(p);
+    }
+    r.packages = c.finish();
     Ok(r)
+}
+
+// ---------------------------------------------------------------------------------------------
+// deno.lock
+// ---------------------------------------------------------------------------------------------
+
+/// A purl with a `repository_url` qualifier, for packages that come from JSR or deno.land
+/// rather than the npm registry (Syft's spelling, so SBOMs agree).
+fn purl_with_repository(name: &str, version: &str, repository: &str) -> String {
+    let enc = |s: &str| {
+        let mut out = String::new();
+        for b in s.bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                out.push(char::from(b));
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        out
+    };
+    let path = match name.strip_prefix('@').and_then(|n| n.split_once('/')) {
+        Some((scope, n)) => format!("%40{}/{}", enc(scope), enc(n)),
+        None => enc(name),
+    };
+    format!(
+        "pkg:npm/{path}@{}?repository_url={}",
+        enc(version),
+        enc(repository)
+    )
+}
+
+/// `deno.lock` v3 (`packages.{specifiers,jsr,npm}`), v4 and v5 (the same maps at the top):
+/// npm packages (peer suffixes `_peer@1` stripped), JSR packages and versioned `deno.land`
+/// remote modules. The lockfile's `workspace` dependencies are the direct ones.
+fn parse_deno_lock(data: &[u8]) -> Result<FileResult, ParseError> {
+    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    let doc: Value = serde_json::from_slice(data)?;
+    let base = doc
+        .get("packages")
+        .filter(|p| p.get("specifiers").is_some())
+        .unwrap_or(&doc);
+    let empty = Map::new();
+    let section = |k: &str| base.get(k).and_then(Value::as_object).unwrap_or(&empty);
+    let specifiers = section("specifiers");
+    // `jsr:@std/bytes@^1.0.0` -> `@std/bytes@1.0.2`; `npm:chalk@5` -> `chalk@5.3.0`.
+    let resolve = |spec: &str| -> Option<String> {
+        let target = specifiers.get(spec).and_then(Value::as_str)?;
+        let bare = spec.split_once(':').map_or(spec, |(_, s)| s);
+        let (name, _) = split_name_at(bare).unwrap_or((bare, ""));
+        // v3 writes the full target (`npm:chalk@5.3.0`), v4 only the version.
+        let target = target.split_once(':').map_or(target, |(_, t)| t);
+        Some(match split_name_at(target) {
+            Some((n, v)) if n == name => format!("{n}@{}", strip_deno_peers(v)),
+            _ => format!("{name}@{}", strip_deno_peers(target)),
+        })
+    };
+    let mut r = FileResult::default();
+    let mut c = Collector::default();
+    let npm = section("npm");
+    let mut npm_by_name: HashMap<&str, String> = HashMap::new();
+    for key in npm.keys() {
+        if let Some((n, v)) = split_name_at(key) {
+            npm_by_name.insert(n, format!("{n}@{}", strip_deno_peers(v)));
+        }
+    }
+    let direct: HashSet<String> = doc
+        .get("workspace")
+        .and_then(|w| w.get("dependencies"))
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .filter_map(resolve)
+                .collect()
+        })
+        .unwrap_or_default();
+    let relationship = |id: &str| {
+        if direct.is_empty() {
+            None
+        } else if direct.contains(id) {
+            Some(Relationship::Direct)
+        } else {
+            Some(Relationship::Indirect)
+        }
+    };
+    let deps_of = |e: &Value| -> Vec<String> {
+        let list = e.get("dependencies");
+        let mut ids = Vec::new();
+        match list {
+            Some(Value::Array(a)) => {
+                for d in a.iter().filter_map(Value::as_str) {
+                    let id = resolve(d)
+                        .or_else(|| npm_by_name.get(d).cloned())
+                        .or_else(|| {
+                            let (n, _) = split_name_at(d)?;
+                            npm_by_name.get(n).cloned()
+                        });
+                    ids.extend(id);
+                }
+            }
+            // v3 npm entries: {name: "name@version"}.
+            Some(Value::Object(m)) => {
+                for v in m.values().filter_map(Value::as_str) {
+                    if let Some((n, ver)) = split_name_at(v) {
+                        ids.push(format!("{n}@{}", strip_deno_peers(ver)));
+                    }
+                }
+            }
+            _ => {}
+        }
+        tidy(ids)
+    };
+    for (key, e) in section("jsr") {
+        let Some((name, version)) = split_name_at(key) else {
+            r.warnings
+                .push(format!("jsr entry {key:?} is not name@version"));
+            continue;
+        };
+        let mut p = pkg(KIND, name, version);
+        p.purl = purl_with_repository(name, version, "https://jsr.io");
+        p.metadata.insert("registry".into(), "jsr".into());
+        p.relationship = relationship(&p.id());
+        p.depends_on = deps_of(e);
+        c.add(p);
+    }
+    for (key, e) in npm {
+        let Some((name, version)) = split_name_at(key) else {
+            r.warnings
+                .push(format!("npm entry {key:?} is not name@version"));
+            continue;
+        };
+        let mut p = pkg(KIND, name, strip_deno_peers(version));
+        p.relationship = relationship(&p.id());
+        p.depends_on = deps_of(e);
+        c.add(p);
+    }
+    for url in section("remote").keys() {
+        // https://deno.land/std@0.140.0/path/mod.ts, https://deno.land/x/oak@v12.6.1/mod.ts
+        let Some(rest) = url.strip_prefix("https://deno.land/") else {
+            continue;
+        };
+        let module = rest.split('/').take_while(|s| !s.contains('@')).count();
+        let segs: Vec<&str> = rest.split('/').collect();
+        let Some((last, version)) = segs.get(module).and_then(|s| s.split_once('@')) else {
+            continue;
+        };
+        let mut name_parts: Vec<&str> = vec!["deno.land"];
+        name_parts.extend(segs.iter().take(module));
+        name_parts.push(last);
+        let name = name_parts.join("/");
+        let mut p = pkg(KIND, &name, version);
+        p.purl = purl_with_repository(&name, version, "https://deno.land");
+        p.metadata.insert("registry".into(), "deno.land".into());
+        c.add(p);
+    }
+    r.packages = c.finish();
+    Ok(r)
+}
+
+/// Strip deno's peer suffix: `0.28.19_typescript@6.0.3` -> `0.28.19`.
+fn strip_deno_peers(v: &str) -> &str {
+    v.split('_').next().unwrap_or(v)
 }
 
 #[cfg(test)]

@@ -43,6 +43,11 @@ enum PyFile {
 /// to (or the `.egg-info` file itself).
 fn installed_role(path: &str) -> Option<(&'static str, &str)> {
     let (dir, name) = path.rsplit_once('/')?;
+    // CPython's own `lib-dynload/Python-X.Y.egg-info` describes the interpreter (a runtime,
+    // found by its binary), not a PyPI distribution called `python`.
+    if file_name(dir) == "lib-dynload" && name.starts_with("Python-") {
+        return None;
+    }
     if name.ends_with(".egg-info") {
         return Some(("egg-file", path));
     }
@@ -342,8 +347,14 @@ pub(crate) fn is_lockfile(path: &str) -> bool {
         return false;
     }
     let name = file_name(path);
-    matches!(name, "Pipfile.lock" | "poetry.lock" | "uv.lock")
-        || (name.starts_with("requirements") && name.ends_with(".txt"))
+    if name == "setup.py" {
+        // Build scripts of packages vendored by other ecosystems are not the project's.
+        return !path.contains("/node_modules/");
+    }
+    matches!(
+        name,
+        "Pipfile.lock" | "poetry.lock" | "uv.lock" | "pdm.lock"
+    ) || (name.starts_with("requirements") && name.ends_with(".txt"))
 }
 
 /// Parse a Python lockfile, chosen by file name.
@@ -352,6 +363,8 @@ pub(crate) fn parse_lockfile(path: &str, data: &[u8]) -> Result<FileResult, Pars
         "Pipfile.lock" => parse_pipfile_lock(data),
         "poetry.lock" => parse_poetry_lock(data),
         "uv.lock" => parse_uv_lock(data),
+        "pdm.lock" => parse_pdm_lock(data),
+        "setup.py" => Ok(parse_setup_py(data)),
         _ => Ok(parse_requirements(data)),
     }
 }
@@ -521,6 +534,106 @@ fn parse_uv_lock(data: &[u8]) -> Result<FileResult, ParseError> {
     Ok(r)
 }
 
+/// `pdm.lock`: every `[[package]]` with its `groups` (the lock alone does not say which groups
+/// are optional extras and which are development groups, so none is marked dev); dependencies
+/// are PEP 508 strings resolved by name to the locked version.
+fn parse_pdm_lock(data: &[u8]) -> Result<FileResult, ParseError> {
+    let doc: toml::Table = toml::from_str(&text(data))?;
+    let list = doc
+        .get("package")
+        .and_then(toml::Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let mut versions: HashMap<String, String> = HashMap::new();
+    for e in list {
+        if let (Some(n), Some(v)) = (tstr(e, "name"), tstr(e, "version")) {
+            versions
+                .entry(pep503_normalize(n))
+                .or_insert_with(|| v.to_string());
+        }
+    }
+    let mut r = FileResult::default();
+    for e in list {
+        let (Some(name), Some(version)) = (tstr(e, "name"), tstr(e, "version")) else {
+            r.warnings
+                .push("pdm.lock package without name or version".into());
+            continue;
+        };
+        let mut p = pkg(KIND, &pep503_normalize(name), version);
+        if let Some(groups) = e.get("groups").and_then(toml::Value::as_array) {
+            let g: Vec<&str> = groups.iter().filter_map(toml::Value::as_str).collect();
+            if !g.is_empty() {
+                p.metadata.insert("groups".into(), g.join(","));
+            }
+        }
+        if let Some(deps) = e.get("dependencies").and_then(toml::Value::as_array) {
+            let ids = deps
+                .iter()
+                .filter_map(toml::Value::as_str)
+                .filter_map(|d| {
+                    let n = pep508_name(d)?;
+                    versions.get(&n).map(|v| format!("{n}@{v}"))
+                })
+                .collect();
+            p.depends_on = tidy(ids);
+        }
+        r.packages.push(p);
+    }
+    Ok(r)
+}
+
+/// The normalised project name at the start of a PEP 508 requirement string.
+fn pep508_name(req: &str) -> Option<String> {
+    let req = req.trim();
+    let end = req
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(req.len());
+    let name = req.get(..end)?;
+    valid_dist_name(name).then(|| pep503_normalize(name))
+}
+
+/// `setup.py`: every string literal that is an exact pin (`"name==1.2"`, optionally with a
+/// marker), as Syft reads it. The script is not run, so computed requirements are not seen;
+/// the packages are marked declared (what the project asks for, not what is installed).
+fn parse_setup_py(data: &[u8]) -> FileResult {
+    let t = text(data);
+    let mut r = FileResult::default();
+    let mut seen = HashSet::new();
+    for line in t.lines() {
+        let code = line.split('#').next().unwrap_or("");
+        let mut rest = code;
+        while let Some(start) = rest.find(['"', '\'']) {
+            let Some(quote) = rest.get(start..start + 1) else {
+                break;
+            };
+            let after = rest.get(start + 1..).unwrap_or("");
+            let Some(end) = after.find(quote) else {
+                break;
+            };
+            let literal = after.get(..end).unwrap_or("");
+            rest = after.get(end + 1..).unwrap_or("");
+            let spec = literal.split(';').next().unwrap_or("").trim();
+            let Some((name, version)) = spec.split_once("==") else {
+                continue;
+            };
+            let (name, version) = (name.trim(), version.trim());
+            let simple_version = !version.is_empty()
+                && version
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-' | '_' | '!'));
+            if !valid_dist_name(name) || !simple_version {
+                continue;
+            }
+            let mut p = pkg(KIND, name, version);
+            p.declared = true;
+            if seen.insert(p.id()) {
+                r.packages.push(p);
+            }
+        }
+    }
+    r
+}
+
 /// Every id reachable from `start` (inclusive) in `graph`.
 pub(crate) fn reachable(graph: &HashMap<String, Vec<String>>, start: &[String]) -> HashSet<String> {
     let mut seen: HashSet<String> = HashSet::new();
@@ -543,7 +656,19 @@ fn parse_requirements(data: &[u8]) -> FileResult {
     let t = text(data);
     let mut r = FileResult::default();
     let mut logical = String::new();
-    for raw in t.lines() {
+    let mut start = 0;
+    let take = |full: &str, line_no: usize, r: &mut FileResult| match requirement_line(full) {
+        Ok(Some(p)) => r.packages.push(p),
+        Ok(None) => {}
+        Err(why) => r.warnings.push(format!(
+            "line {line_no}: pip would reject {:?}: {why}",
+            full.trim()
+        )),
+    };
+    for (i, raw) in t.lines().enumerate() {
+        if logical.is_empty() {
+            start = i + 1;
+        }
         let line = match raw.find(" #").or_else(|| raw.starts_with('#').then_some(0)) {
             Some(i) => raw.get(..i).unwrap_or(""),
             None => raw,
@@ -555,47 +680,92 @@ fn parse_requirements(data: &[u8]) -> FileResult {
         }
         logical.push_str(line);
         let full = std::mem::take(&mut logical);
-        if let Some(p) = requirement_line(&full) {
-            r.packages.push(p);
-        }
+        take(&full, start, &mut r);
     }
-    if let Some(p) = requirement_line(&logical) {
-        r.packages.push(p);
+    if !logical.is_empty() {
+        take(&logical.clone(), start, &mut r);
     }
     r
 }
 
-fn requirement_line(line: &str) -> Option<Package> {
-    let line = line.trim();
-    if line.is_empty() || line.starts_with('-') {
-        return None;
-    }
-    // Drop markers and per-requirement options.
-    let spec = line.split(';').next()?;
-    let spec = spec.split(" --").next()?.trim();
-    let (name_part, version) = if let Some((n, v)) = spec.split_once("===") {
-        (n, v)
-    } else {
-        let (n, v) = spec.split_once("==")?;
-        (n, v)
-    };
-    let version = version.trim();
-    // A second constraint (`==1.0,<2`) or wildcard is not a pin we can report.
-    if version.is_empty()
-        || version.contains([',', '*', ' ', '<', '>', '=', '!', '~'])
-        || name_part.contains('@')
-    {
-        return None;
-    }
-    let name = name_part.split('[').next()?.trim();
-    let valid = !name.is_empty()
+/// Whether `name` is a valid distribution name (PEP 508: letters, digits, `-_.`, starting and
+/// ending with a letter or digit).
+fn valid_dist_name(name: &str) -> bool {
+    let ok_end = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    ok_end(name.chars().next())
+        && ok_end(name.chars().last())
         && name
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if !valid {
-        return None;
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// One logical requirements line: `Ok(Some)` for an exact pin, `Ok(None)` for a line pip
+/// accepts that pins nothing (options, ranges, URLs, paths), `Err` for a line pip rejects.
+fn requirement_line(line: &str) -> Result<Option<Package>, &'static str> {
+    let line = line.trim();
+    if line.is_empty() || line.starts_with('-') {
+        return Ok(None);
     }
-    Some(pkg(KIND, name, version))
+    // Drop markers and per-requirement options.
+    let spec = line.split(';').next().unwrap_or("");
+    let spec = spec.split(" --").next().unwrap_or("").trim();
+    // Paths, archives and URLs are accepted by pip and pin nothing by name.
+    if spec.starts_with(['.', '/'])
+        || spec.contains("://")
+        || spec.starts_with("file:")
+        || spec.ends_with(".whl")
+        || spec.ends_with(".tar.gz")
+        || spec.ends_with(".zip")
+    {
+        return Ok(None);
+    }
+    let name_end = spec
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(spec.len());
+    let name = spec.get(..name_end).unwrap_or("");
+    if !valid_dist_name(name) {
+        return Err("no valid project name");
+    }
+    let mut rest = spec.get(name_end..).unwrap_or("").trim_start();
+    if let Some(after) = rest.strip_prefix('[') {
+        let Some(close) = after.find(']') else {
+            return Err("unclosed extras bracket");
+        };
+        rest = after.get(close + 1..).unwrap_or("").trim_start();
+    }
+    if rest.is_empty() {
+        return Ok(None);
+    }
+    if let Some(url) = rest.strip_prefix('@') {
+        return if url.trim().is_empty() {
+            Err("`@` without a URL")
+        } else {
+            Ok(None)
+        };
+    }
+    let rest = rest.trim_start_matches('(').trim_end_matches(')');
+    let mut pin = None;
+    let clauses: Vec<&str> = rest.split(',').map(str::trim).collect();
+    for clause in &clauses {
+        let op = ["===", "==", "!=", "<=", ">=", "~=", "<", ">"]
+            .into_iter()
+            .find(|op| clause.starts_with(op));
+        let Some(op) = op else {
+            return Err("not a version specifier");
+        };
+        let v = clause.get(op.len()..).unwrap_or("").trim();
+        let valid_version = !v.is_empty()
+            && v.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '.' | '*' | '+' | '-' | '_' | '!')
+            });
+        if !valid_version {
+            return Err("malformed version");
+        }
+        if matches!(op, "==" | "===") && clauses.len() == 1 && !v.contains('*') {
+            pin = Some(v);
+        }
+    }
+    Ok(pin.map(|v| pkg(KIND, name, v)))
 }
 
 #[cfg(test)]
@@ -620,6 +790,23 @@ mod tests {
             "{got:?}"
         );
         assert_eq!(r.packages[1].purl, "pkg:pypi/django@4.2.1");
+        assert_eq!(r.warnings, Vec::<String>::new());
+        let bad = parse_requirements(
+            b"ok==1.0\n==1.0\nfoo bar\nbaz==\nqux[extra==1\n./local/dir\nhttps://x/y.whl\nname @ \n_bad==1\n",
+        );
+        let got: Vec<_> = bad.packages.iter().map(|p| p.id()).collect();
+        assert_eq!(got, ["ok@1.0"]);
+        assert_eq!(
+            bad.warnings,
+            [
+                "line 2: pip would reject \"==1.0\": no valid project name",
+                "line 3: pip would reject \"foo bar\": not a version specifier",
+                "line 4: pip would reject \"baz==\": malformed version",
+                "line 5: pip would reject \"qux[extra==1\": unclosed extras bracket",
+                "line 8: pip would reject \"name @\": `@` without a URL",
+                "line 9: pip would reject \"_bad==1\": no valid project name",
+            ]
+        );
     }
 
     #[test]

@@ -85,6 +85,66 @@ pub(crate) fn text(data: &[u8]) -> Cow<'_, str> {
     String::from_utf8_lossy(data)
 }
 
+/// JSONC (JSON with `//` and `/* */` comments and trailing commas, as `bun.lock` is written)
+/// turned into JSON. Hand-written: it is a single pass over the bytes that only has to know
+/// where strings are, and a JSON5 parser would accept far more than the format allows.
+pub(crate) fn jsonc_to_json(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len());
+    let mut i = 0;
+    let mut in_str = false;
+    while let Some(&b) = data.get(i) {
+        if in_str {
+            out.push(b);
+            if b == b'\\' {
+                if let Some(&n) = data.get(i + 1) {
+                    out.push(n);
+                    i += 1;
+                }
+            } else if b == b'"' {
+                in_str = false;
+            }
+            i += 1;
+            continue;
+        }
+        match (b, data.get(i + 1)) {
+            (b'"', _) => {
+                in_str = true;
+                out.push(b);
+            }
+            (b'/', Some(b'/')) => {
+                while data.get(i).is_some_and(|&c| c != b'\n') {
+                    i += 1;
+                }
+                continue;
+            }
+            (b'/', Some(b'*')) => {
+                i += 2;
+                while i < data.len()
+                    && !(data.get(i) == Some(&b'*') && data.get(i + 1) == Some(&b'/'))
+                {
+                    i += 1;
+                }
+                i += 2;
+                continue;
+            }
+            (b'}' | b']', _) => {
+                // Drop a trailing comma (and the whitespace after it) before the closer.
+                let mut end = out.len();
+                while end > 0 && out.get(end - 1).is_some_and(|c| c.is_ascii_whitespace()) {
+                    end -= 1;
+                }
+                if end > 0 && out.get(end - 1) == Some(&b',') {
+                    out.truncate(end - 1);
+                }
+                out.push(b);
+            }
+            _ => out.push(b),
+        }
+        i += 1;
+    }
+    out
+}
+
 /// Sort and deduplicate dependency ids.
 pub(crate) fn tidy(mut ids: Vec<String>) -> Vec<String> {
     ids.sort();
@@ -151,6 +211,13 @@ mod tests {
             "pkg:composer/psr/log@1.0"
         );
         assert_eq!(purl(PackageKind::Npm, "x", ""), "pkg:npm/x");
+    }
+
+    #[test]
+    fn jsonc() {
+        let j = jsonc_to_json(b"{\"a\": [1, 2,], // c\n /* x */ \"b\": \"//not,}\",\n}");
+        let v: serde_json::Value = serde_json::from_slice(&j).unwrap_or_default();
+        assert_eq!(v, serde_json::json!({"a": [1, 2], "b": "//not,}"}));
     }
 
     #[test]

@@ -55,6 +55,8 @@ pub struct DpkgEntry {
     pub depends: Vec<Vec<String>>,
     /// `Provides` names.
     pub provides: Vec<String>,
+    /// `License` (opkg writes it inline; dpkg never does).
+    pub license: Option<String>,
 }
 
 /// A parsed status file: its packages and the stanzas that were rejected.
@@ -157,6 +159,11 @@ pub fn parse_status(text: &str) -> StatusFile {
             state: state.to_string(),
             depends,
             provides,
+            license: st
+                .get("License")
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string),
         });
     }
     out

@@ -103,6 +103,8 @@ fn expected_language_packages(go_version: &str) -> BTreeSet<Row> {
         ));
         rows.push(("npm", name, version, NPM_LOCK.into(), L_NODE));
     }
+    // The project itself, the lockfile's root component (`packages[""]`).
+    rows.push(("npm", "node-app", "1.0.0", NPM_LOCK.into(), L_NODE));
     // Java: pom.properties of every archive, nested ones as `outer!/inner`.
     for (name, version, found_in) in [
         (
@@ -209,6 +211,8 @@ fn expected_language_packages(go_version: &str) -> BTreeSet<Row> {
     ] {
         rows.push(("nuget", name, version, DEPS_JSON.into(), L_DOTNET));
     }
+    // The application (`type: project`), the root component.
+    rows.push(("nuget", "DotnetApp", "1.0.0", DEPS_JSON.into(), L_DOTNET));
     rows.into_iter()
         .map(|(k, n, v, f, l)| (k.into(), n.into(), v.into(), f, l))
         .collect()
@@ -503,6 +507,7 @@ fn lockfiles_mark_root_and_direct_dependencies_from_their_manifests() {
     assert_eq!(
         marked(NPM_LOCK),
         set(&[
+            ("node-app", "1.0.0", "root"),
             ("@hapi/hoek", "8.5.0", "direct"),
             ("debug", "4.1.1", "direct"),
             ("express", "4.17.1", "direct"),
@@ -522,6 +527,10 @@ fn lockfiles_mark_root_and_direct_dependencies_from_their_manifests() {
             ("smallvec", "1.6.0", "direct"),
             ("time", "0.1.43", "direct"),
         ])
+    );
+    assert_eq!(
+        marked(DEPS_JSON),
+        set(&[("DotnetApp", "1.0.0", "root")])
     );
     assert_eq!(
         marked(GO_BIN),

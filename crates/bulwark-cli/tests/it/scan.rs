@@ -124,7 +124,7 @@ fn demo_scan_finds_exactly_the_advisories_that_apply() {
     // Base/own split: the Debian findings come from the base layer, the Python ones from the
     // application layer the demo's Dockerfile added.
     let s = &report["summary"];
-    assert_eq!(s["packages"], 132);
+    assert_eq!(s["packages"], 133);
     assert_eq!(s["base"]["low"], 16);
     assert_eq!(s["own"]["unknown"], 29);
     assert_eq!(s["fixable"], 29);

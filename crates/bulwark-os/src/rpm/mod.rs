@@ -8,6 +8,7 @@
 
 mod bdb;
 pub mod header;
+pub mod manifest;
 mod ndb;
 mod sqlite;
 

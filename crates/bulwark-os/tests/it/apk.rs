@@ -1,8 +1,6 @@
 //! apk cataloger against the corpus fixtures.
 
-mod common;
-
-use common::{expected, fixture, pkg, run, s};
+use crate::common::{expected, fixture, pkg, run, s};
 
 const INSTALLED: &str = "/lib/apk/db/installed";
 
@@ -95,7 +93,7 @@ fn layer_of_each_package() {
         .iter()
         .map(|t| vec![(INSTALLED.to_string(), t.as_bytes().to_vec())])
         .collect();
-    let inv = common::run_layers(&layers);
+    let inv = crate::common::run_layers(&layers);
     assert_eq!(pkg(&inv, "musl").layer, Some(0));
     assert_eq!(pkg(&inv, "zlib").layer, Some(1), "upgraded in layer 1");
     assert_eq!(pkg(&inv, "curl").layer, Some(1));
@@ -107,6 +105,6 @@ fn layer_of_each_package() {
     // A later layer that empties the database leaves no package visible.
     let mut gone = layers.clone();
     gone.push(vec![("/lib/apk/db/installed".to_string(), Vec::new())]);
-    let inv = common::run_layers(&gone);
+    let inv = crate::common::run_layers(&gone);
     assert!(inv.packages.is_empty());
 }

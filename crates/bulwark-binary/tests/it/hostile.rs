@@ -138,6 +138,11 @@ proptest! {
         let _ = java::parse_manifest(&bytes);
         let _ = runtime::parse_java_release(&bytes);
         let _ = runtime::parse_go_version_file(&bytes);
+        let _ = bulwark_binary::pom::parse_pom(&bytes);
+        let _ = bulwark_binary::bitnami::parse_bitnami_spdx("/opt/bitnami/x/.spdx-x.spdx", &bytes);
+        let mut json = b"{\"packages\":".to_vec();
+        json.extend_from_slice(&bytes);
+        let _ = bulwark_binary::bitnami::parse_bitnami_spdx("/opt/bitnami/x/.spdx-x.spdx", &json);
     }
 
     #[test]

@@ -214,10 +214,29 @@ fn node_modules_tree_agrees_with_its_lockfile() {
         .filter(|p| p.found_in.contains("/node_modules/"))
         .map(|p| p.id())
         .collect();
+    // The lockfile also names the project itself, as the root component.
+    let root: Vec<(String, Vec<String>)> = inv
+        .packages
+        .iter()
+        .filter(|p| p.relationship == Some(Relationship::Root))
+        .map(|p| (p.id(), p.depends_on.clone()))
+        .collect();
+    assert_eq!(
+        root,
+        [(
+            "app@1.0.0".to_string(),
+            vec![
+                "@babel/helper-string-parser@7.19.4".to_string(),
+                "debug@2.6.9".to_string(),
+                "ms@1.0.0".to_string()
+            ]
+        )]
+    );
     let mut locked: Vec<String> = inv
         .packages
         .iter()
         .filter(|p| p.found_in == "/app/package-lock.json")
+        .filter(|p| p.relationship != Some(Relationship::Root))
         .map(|p| p.id())
         .collect();
     installed.sort();
@@ -328,6 +347,14 @@ fn dotnet_deps_json() {
         .iter()
         .map(|p| (p.id(), p.depends_on.clone(), p.kind))
         .collect();
+    // The application (`type: project`) is the root component.
+    let roots: Vec<_> = inv
+        .packages
+        .iter()
+        .filter(|p| p.relationship == Some(Relationship::Root))
+        .map(|p| p.id())
+        .collect();
+    assert_eq!(roots, ["app@1.0.0"]);
     assert_eq!(
         got,
         [
@@ -339,6 +366,11 @@ fn dotnet_deps_json() {
             (
                 "System.Memory@4.5.5".to_string(),
                 vec![],
+                PackageKind::Nuget
+            ),
+            (
+                "app@1.0.0".to_string(),
+                vec!["Newtonsoft.Json@13.0.1".to_string()],
                 PackageKind::Nuget
             ),
         ]

@@ -1,12 +1,10 @@
 //! apk packages pinned to tagged repositories (`/etc/apk/world` `name@tag`, declared in
 //! `/etc/apk/repositories`) carry `repository_tag` and `repository` metadata.
 
-mod common;
-
 use std::collections::BTreeMap;
 
+use crate::common::{fixture, run, run_layers};
 use bulwark_catalog::Inventory;
-use common::{fixture, run, run_layers};
 use proptest::prelude::*;
 
 const INSTALLED: &str = "/lib/apk/db/installed";

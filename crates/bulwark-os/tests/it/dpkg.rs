@@ -1,11 +1,9 @@
 //! dpkg cataloger against the corpus fixtures: every package dpkg-query lists (minus
 //! `config-files`), with the exact fields the peers assert.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::{expected, fixture, pkg, run, s};
+use crate::common::{expected, fixture, pkg, run, s};
 
 const STATUS: &str = "/var/lib/dpkg/status";
 
@@ -245,7 +243,7 @@ fn files_licenses_and_layers() {
         vec![(STATUS.to_string(), v3.into_bytes())],
         vec![("/unrelated".to_string(), b"y".to_vec())],
     ];
-    let inv = common::run_layers(&layers);
+    let inv = crate::common::run_layers(&layers);
     let layer_of = |n: &str| pkg(&inv, n).layer;
     assert_eq!(layer_of("a"), Some(0));
     assert_eq!(layer_of("b"), Some(1), "upgraded in layer 1");

@@ -2,12 +2,10 @@
 //! the databases are written to a temporary directory only for the reference tool. Needs the
 //! apt package `rpm`; fails if it is missing.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
-use common::{fixture, pkg, run};
+use crate::common::{fixture, pkg, run};
 
 const QF: &str = "%{NAME}\t%{EPOCHNUM}\t%{VERSION}\t%{RELEASE}\t%{ARCH}\t%{SOURCERPM}\t%{LICENSE}\t%{VENDOR}\t[%{FILENAMES}\t]\n";
 

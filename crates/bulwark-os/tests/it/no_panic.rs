@@ -2,11 +2,9 @@
 //! every parser (rpm BDB/NDB/SQLite readers and header decoder, dpkg, apk, os-release,
 //! copyright) and through the whole cataloger path. Case counts follow `PROPTEST_CASES`.
 
-mod common;
-
 use std::sync::OnceLock;
 
-use common::fixture;
+use crate::common::fixture;
 use proptest::prelude::*;
 
 struct Seeds {
@@ -108,6 +106,12 @@ proptest! {
         let _ = bulwark_os::apk::parse_installed(&text);
         let _ = bulwark_os::distro::parse_os_release(&text);
         let _ = bulwark_os::license::from_copyright(&text);
+        let _ = bulwark_os::rpm::manifest::parse_manifest(&text);
+        let inv = crate::common::run(&[
+            ("/var/lib/rpmmanifest/container-manifest-2", data.clone()),
+            ("/usr/lib/opkg/status", data.clone()),
+        ]);
+        let _ = inv.packages.len();
     }
 
     #[test]
@@ -124,7 +128,7 @@ proptest! {
         let _ = bulwark_os::dpkg::parse_status(&text);
         let _ = bulwark_os::apk::parse_installed(&text);
         let _ = bulwark_os::license::from_copyright(&text);
-        let inv = common::run(&[
+        let inv = crate::common::run(&[
             ("/var/lib/dpkg/status", text.as_bytes().to_vec()),
             ("/lib/apk/db/installed", text.as_bytes().to_vec()),
             ("/etc/os-release", text.as_bytes().to_vec()),

@@ -1,12 +1,10 @@
 //! rpm cataloger against the corpus databases in all three formats, compared with what Debian's
 //! rpm 4.18 (`rpm -qa`) lists for them and with the peers' assertions.
 
-mod common;
-
 use std::collections::BTreeSet;
 
+use crate::common::{expected, fixture, pkg, run, s};
 use bulwark_catalog::Inventory;
-use common::{expected, fixture, pkg, run, s};
 
 type Row = (String, u64, String, String, String, String, String);
 
@@ -226,7 +224,7 @@ fn layers_and_preferred_database() {
         vec![("/var/lib/rpm/rpmdb.sqlite".to_string(), sqlite)],
         vec![("/var/lib/rpm/Packages".to_string(), bdb)],
     ];
-    let inv = common::run_layers(&layers);
+    let inv = crate::common::run_layers(&layers);
     // Both are visible; sqlite is the one rpm >= 4.16 reads.
     assert_eq!(inv.packages.len(), 129);
     assert!(inv.packages.iter().all(|p| p.layer == Some(1)));

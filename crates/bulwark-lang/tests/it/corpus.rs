@@ -38,6 +38,10 @@ struct Deviations {
     deps_override: Vec<(&'static str, Vec<&'static str>)>,
     /// Expected licenses overridden for these names.
     licenses_override: Vec<(&'static str, Vec<&'static str>)>,
+    /// The project's own packages (`name@version`): we report every project as the root
+    /// component (docs/sbom.md), where the peer omits it or calls a workspace member direct.
+    /// Exactly these are `Root`.
+    roots: Vec<&'static str>,
 }
 
 fn relationship(s: &str) -> Option<Relationship> {
@@ -85,7 +89,13 @@ fn check(rel: &str, inv: &Inventory, dev: &Deviations) {
         let p = ours
             .get(&id)
             .unwrap_or_else(|| panic!("{rel}: missing {id}; have {:?}", ours.keys()));
-        if let Some(r) = e.get("relationship").and_then(Value::as_str) {
+        if dev.roots.contains(&id.as_str()) {
+            assert_eq!(
+                p.relationship,
+                Some(Relationship::Root),
+                "{rel}: relationship of {id}"
+            );
+        } else if let Some(r) = e.get("relationship").and_then(Value::as_str) {
             assert_eq!(
                 p.relationship,
                 relationship(r),
@@ -112,6 +122,27 @@ fn check(rel: &str, inv: &Inventory, dev: &Deviations) {
                 .collect();
             assert_eq!(p.licenses, l, "{rel}: licenses of {id}");
         }
+    }
+    let roots: BTreeSet<&str> = ours
+        .iter()
+        .filter(|(_, p)| p.relationship == Some(Relationship::Root))
+        .map(|(id, _)| id.as_str())
+        .collect();
+    let want_roots: BTreeSet<&str> = dev.roots.iter().copied().collect();
+    let peer_roots: BTreeSet<&str> = exp_pkgs
+        .iter()
+        .filter(|e| e["relationship"].as_str() == Some("Root"))
+        .filter_map(|e| e["id"].as_str())
+        .collect();
+    let mut all_roots = want_roots.clone();
+    all_roots.extend(
+        peer_roots
+            .iter()
+            .filter_map(|r| idmap.get(*r).map(String::as_str)),
+    );
+    assert_eq!(roots, all_roots, "{rel}: root components");
+    for r in &dev.roots {
+        want.insert(r.to_string());
     }
     let have: BTreeSet<String> = ours.keys().cloned().collect();
     let extra: Vec<&String> = have.difference(&want).collect();
@@ -141,8 +172,32 @@ fn check(rel: &str, inv: &Inventory, dev: &Deviations) {
     for (id, on) in &dev.deps_override {
         exp_deps.insert(id.to_string(), on.iter().map(|s| s.to_string()).collect());
     }
+    // A root component the peer does not list depends on what the peer calls direct.
+    let peer_direct: Vec<String> = exp_pkgs
+        .iter()
+        .filter(|e| e["relationship"].as_str() == Some("Direct"))
+        .map(|e| {
+            format!(
+                "{}@{}",
+                norm(e["name"].as_str().unwrap_or_default()),
+                e["version"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
     for id in &want {
-        let mut e = exp_deps.get(id).cloned().unwrap_or_default();
+        let listed = exp_pkgs.iter().any(|e| {
+            format!(
+                "{}@{}",
+                norm(e["name"].as_str().unwrap_or_default()),
+                e["version"].as_str().unwrap_or_default()
+            ) == *id
+        });
+        let overridden = dev.deps_override.iter().any(|(i, _)| i == id);
+        let mut e = if !listed && !overridden && dev.roots.contains(&id.as_str()) {
+            peer_direct.clone()
+        } else {
+            exp_deps.get(id).cloned().unwrap_or_default()
+        };
         e.sort();
         let p = ours[id];
         let mut got: Vec<String> = p.depends_on.clone();
@@ -177,7 +232,10 @@ fn cargo_lock_v1() {
     let inv = single(
         "cargo/normal/Cargo.lock",
         "/src/Cargo.lock",
-        Deviations::default(),
+        Deviations {
+            roots: vec!["normal@0.1.0"],
+            ..Deviations::default()
+        },
     );
     let root = inv.packages.iter().find(|p| p.name == "normal");
     assert_eq!(root.and_then(|p| p.relationship), Some(Relationship::Root));
@@ -194,7 +252,10 @@ fn cargo_lock_v3() {
     single(
         "cargo/v3/Cargo.lock",
         "/src/Cargo.lock",
-        Deviations::default(),
+        Deviations {
+            roots: vec!["app@0.1.0"],
+            ..Deviations::default()
+        },
     );
 }
 
@@ -262,7 +323,13 @@ fn package_lock_v1() {
     single(
         "npm/lockfile-v1/package-lock.json",
         "/app/package-lock.json",
-        Deviations::default(),
+        // The lockfile names the project; without the package.json beside it, what the
+        // project depends on directly is unknown.
+        Deviations {
+            roots: vec!["node_v1@1.0.0"],
+            deps_override: vec![("node_v1@1.0.0", vec![])],
+            ..Deviations::default()
+        },
     );
 }
 
@@ -271,7 +338,10 @@ fn package_lock_v2() {
     single(
         "npm/lockfile-v2/package-lock.json",
         "/app/package-lock.json",
-        Deviations::default(),
+        Deviations {
+            roots: vec!["node_v1@1.0.0"],
+            ..Deviations::default()
+        },
     );
 }
 
@@ -280,7 +350,10 @@ fn package_lock_v3() {
     single(
         "npm/lockfile-v3/package-lock.json",
         "/app/package-lock.json",
-        Deviations::default(),
+        Deviations {
+            roots: vec!["node_v1@1.0.0"],
+            ..Deviations::default()
+        },
     );
 }
 
@@ -289,7 +362,10 @@ fn package_lock_v3_peer() {
     single(
         "npm/lockfile-v3-peer/package-lock.json",
         "/app/package-lock.json",
-        Deviations::default(),
+        Deviations {
+            roots: vec!["node_v3_with_peer@1.0.0"],
+            ..Deviations::default()
+        },
     );
 }
 
@@ -298,7 +374,15 @@ fn package_lock_v3_workspace() {
     single(
         "npm/lockfile-v3-workspace/package-lock.json",
         "/app/package-lock.json",
-        Deviations::default(),
+        // The workspace members are the project too.
+        Deviations {
+            roots: vec![
+                "node_v3_with_workspace@1.0.0",
+                "function1@",
+                "nested_func@1.0.0",
+            ],
+            ..Deviations::default()
+        },
     );
 }
 
@@ -363,7 +447,11 @@ fn yarn_berry() {
     single(
         "yarn/berry/yarn.lock",
         "/app/yarn.lock",
-        Deviations::default(),
+        Deviations {
+            roots: vec!["code@0.0.0-use.local"],
+            deps_override: vec![("code@0.0.0-use.local", vec!["async@3.2.0"])],
+            ..Deviations::default()
+        },
     );
 }
 
@@ -530,6 +618,8 @@ fn package_lock_v1_with_manifest_gets_v2_relationships() {
                 .collect()
         })
         .unwrap_or_default();
+    let mut want = want;
+    want.insert("node_v1@1.0.0".into(), Some(Relationship::Root));
     let got: BTreeMap<String, Option<Relationship>> = inv
         .packages
         .iter()
@@ -540,7 +630,10 @@ fn package_lock_v1_with_manifest_gets_v2_relationships() {
     check(
         "npm/lockfile-v2/package-lock.json.expected.json",
         &inv,
-        &Deviations::default(),
+        &Deviations {
+            roots: vec!["node_v1@1.0.0"],
+            ..Deviations::default()
+        },
     );
 }
 
@@ -581,10 +674,41 @@ fn yarn_v1_with_manifest() {
         ]
     );
     assert!(inv.packages.iter().all(|p| p.relationship.is_some()));
+    // The manifest names the project: it is the root component, depending on the direct ones.
+    let root: Vec<_> = inv
+        .packages
+        .iter()
+        .filter(|p| p.relationship == Some(Relationship::Root))
+        .map(|p| (p.id(), p.depends_on.clone()))
+        .collect();
+    assert_eq!(
+        root,
+        [(
+            "app@1.0.0".to_string(),
+            vec![
+                "@babel/helper-regex@7.4.4".to_string(),
+                "jquery@3.4.1".to_string(),
+                "promise@8.0.3".to_string(),
+                "wide-align@1.1.3".to_string()
+            ]
+        )]
+    );
     // Everything the peer asserts still holds.
     check(
         "yarn/v1/yarn.lock.expected.json",
         &inv,
-        &Deviations::default(),
+        &Deviations {
+            roots: vec!["app@1.0.0"],
+            deps_override: vec![(
+                "app@1.0.0",
+                vec![
+                    "@babel/helper-regex@7.4.4",
+                    "jquery@3.4.1",
+                    "promise@8.0.3",
+                    "wide-align@1.1.3",
+                ],
+            )],
+            ..Deviations::default()
+        },
     );
 }

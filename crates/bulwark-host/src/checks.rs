@@ -265,6 +265,15 @@ fn section1(out: &mut Out<'_>, snap: &Snapshot, fs: Option<&HostFs>) {
             Ok((rules, sources)) => {
                 for (id, path) in AUDITED {
                     let path = match *path {
+                        "/usr/bin/dockerd" => [
+                            "/usr/bin/dockerd",
+                            "/usr/sbin/dockerd",
+                            "/usr/local/bin/dockerd",
+                        ]
+                        .into_iter()
+                        .find(|p| matches!(fs.stat(p), Probe::Found(_)))
+                        .unwrap_or("/usr/bin/dockerd")
+                        .to_string(),
                         "docker.service" | "docker.socket" => match daemon::unit_path(fs, path) {
                             Some(p) => p,
                             None => {
@@ -1216,8 +1225,18 @@ fn section5(out: &mut Out<'_>, snap: &Snapshot, cfg: &DaemonConfig) {
         return;
     }
     let daemon_nnp = cfg.bool("no-new-privileges") == Some(true);
+    let lsm = |name: &str| {
+        snap.info
+            .security_options
+            .iter()
+            .any(|o| o.split(',').any(|p| p == format!("name={name}")))
+    };
+    let host = HostLsm {
+        apparmor: lsm("apparmor"),
+        selinux: lsm("selinux"),
+    };
     for c in &snap.containers {
-        container_checks(out, c, daemon_nnp, cfg);
+        container_checks(out, c, daemon_nnp, host, cfg);
     }
     out.push(
         "5.23",
@@ -1238,7 +1257,20 @@ fn section5(out: &mut Out<'_>, snap: &Snapshot, cfg: &DaemonConfig) {
     sort_section(out, "5.");
 }
 
-fn container_checks(out: &mut Out<'_>, c: &Container, daemon_nnp: bool, cfg: &DaemonConfig) {
+/// Which Linux security modules the daemon uses (from `/info` SecurityOptions).
+#[derive(Clone, Copy)]
+struct HostLsm {
+    apparmor: bool,
+    selinux: bool,
+}
+
+fn container_checks(
+    out: &mut Out<'_>,
+    c: &Container,
+    daemon_nnp: bool,
+    host: HostLsm,
+    cfg: &DaemonConfig,
+) {
     let i = &c.inspect;
     let subject = container_subject(i);
     let s = settings(i);
@@ -1261,6 +1293,9 @@ fn container_checks(out: &mut Out<'_>, c: &Container, daemon_nnp: bool, cfg: &Da
     for id in RUNTIME_CHECKS {
         let (ev, rule) = found.remove(id).unwrap_or_default();
         let res = match *id {
+            "5.2" if !host.apparmor && ev.is_empty() => {
+                r(Outcome::Info).why("AppArmor is not enabled on this host (not applicable)")
+            }
             "5.2" => {
                 let p = &i.app_armor_profile;
                 if !ev.is_empty() || p.is_empty() || p == "unconfined" {
@@ -1287,8 +1322,15 @@ fn container_checks(out: &mut Out<'_>, c: &Container, daemon_nnp: bool, cfg: &Da
         if *id == "5.2" {
             // 5.3 SELinux: a `label` security option.
             let opts = i.host_config.security_opt.clone().unwrap_or_default();
-            let res = match opts.iter().find(|o| o.starts_with("label")) {
+            // `label=disable` (which Docker adds for --pid/--ipc host) turns labelling off.
+            let res = match opts
+                .iter()
+                .find(|o| o.starts_with("label") && !o.ends_with("disable"))
+            {
                 Some(o) => r(Outcome::Pass).ev(vec![format!("HostConfig.SecurityOpt: {o}")]),
+                None if !host.selinux => {
+                    r(Outcome::Info).why("SELinux is not enabled in the daemon (not applicable)")
+                }
                 None => r(Outcome::Warn)
                     .why("no SELinux label options")
                     .ev(vec![format!(

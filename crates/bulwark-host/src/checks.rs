@@ -647,8 +647,8 @@ fn section2(out: &mut Out<'_>, snap: &Snapshot, fs: Option<&HostFs>, cfg: &Daemo
                 .why("daemon-wide seccomp profile is unconfined")
                 .ev(vec![format!("/info SecurityOptions: {o}")]),
             Some(o) if o.contains("profile=default") || o.contains("profile=builtin") => {
-                r(Outcome::Info)
-                    .why("the default seccomp profile is in use")
+                r(Outcome::Pass)
+                    .why("Docker's default seccomp profile is applied daemon-wide")
                     .ev(vec![format!("/info SecurityOptions: {o}")])
             }
             Some(o) => r(Outcome::Pass).ev(vec![format!("/info SecurityOptions: {o}")]),
@@ -673,6 +673,7 @@ fn mode_str(m: u32) -> String {
 }
 
 /// Owner check (`want_gid` None: root group) and mode check (no bits outside `max`).
+#[allow(clippy::too_many_arguments)]
 fn file_pair(
     out: &mut Out<'_>,
     fs: &HostFs,
@@ -1072,19 +1073,64 @@ fn section4(out: &mut Out<'_>, snap: &Snapshot) {
         out.push("4.6", r(Outcome::Info).why("no images"));
         out.push("4.10", r(Outcome::Info).why("no images"));
     }
-    out.push(
-        "4.7",
-        r(Outcome::Note).why("Dockerfiles are checked by `bulwark config` (BW-DF rules)"),
-    );
+    // 4.7 and 4.9 from the build history (newest first; the oldest step is the base image's
+    // own root filesystem, which is always an ADD, so it is left out as docker-bench does).
+    for img in &snap.images {
+        let subject = Subject {
+            name: image_name(img),
+            id: img.summary.id.clone(),
+        };
+        let steps: Vec<&str> = img.history.iter().map(|h| h.created_by.as_str()).collect();
+        let own = steps.len().saturating_sub(1);
+        let lone_update: Vec<String> = steps
+            .iter()
+            .filter(|s| {
+                let l = s.to_ascii_lowercase();
+                let update = [
+                    "apt-get update",
+                    "apt update",
+                    "apk update",
+                    "yum update",
+                    "dnf update",
+                    "zypper refresh",
+                ]
+                .iter()
+                .any(|u| l.contains(u));
+                let install = ["install", "apk add", "upgrade"]
+                    .iter()
+                    .any(|i| l.contains(i));
+                update && !install
+            })
+            .map(|s| format!("history: {s}"))
+            .collect();
+        let mut res = if lone_update.is_empty() {
+            r(Outcome::Pass)
+        } else {
+            r(Outcome::Info)
+                .why("a package index update runs in a step of its own")
+                .ev(lone_update)
+        };
+        res.image = Some(subject.clone());
+        out.push("4.7", res);
+        let adds: Vec<String> = steps
+            .iter()
+            .take(own)
+            .filter(|s| s.contains("#(nop) ADD") || s.starts_with("ADD "))
+            .map(|s| format!("history: {s}"))
+            .collect();
+        let mut res = if adds.is_empty() {
+            r(Outcome::Pass)
+        } else {
+            r(Outcome::Info).why("ADD used where COPY may do").ev(adds)
+        };
+        res.image = Some(subject);
+        out.push("4.9", res);
+    }
     out.push(
         "4.8",
         r(Outcome::Note).why(
             "setuid/setgid files: list them with `bulwark inspect docker:IMAGE`; not walked here",
         ),
-    );
-    out.push(
-        "4.9",
-        r(Outcome::Note).why("Dockerfiles are checked by `bulwark config` (BW-DF rules)"),
     );
     out.push(
         "4.11",
@@ -1504,7 +1550,10 @@ fn section7(out: &mut Out<'_>, snap: &Snapshot) {
             out.push(id, r(Outcome::Pass).why("swarm mode not enabled"));
         }
         for id in ["7.4", "7.6", "7.7", "7.8", "7.9"] {
-            out.push(id, r(Outcome::Note).why("swarm mode not enabled"));
+            out.push(
+                id,
+                r(Outcome::Pass).why("swarm mode not enabled (nothing to do)"),
+            );
         }
         return;
     }

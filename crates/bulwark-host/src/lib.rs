@@ -242,11 +242,10 @@ fn summarise(results: &[CheckResult]) -> Summary {
             Outcome::Warn => (p, w + 1),
             _ => (p, w),
         });
-    s.percent = if p + w == 0 {
-        100
-    } else {
-        u32::try_from(p * 100 / (p + w)).unwrap_or(100)
-    };
+    s.percent = (p * 100)
+        .checked_div(p + w)
+        .and_then(|v| u32::try_from(v).ok())
+        .unwrap_or(100);
     s
 }
 

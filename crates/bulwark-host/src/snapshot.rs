@@ -135,8 +135,7 @@ impl Snapshot {
         }
         snap.containers
             .sort_by(|a, b| a.inspect.name.cmp(&b.inspect.name));
-        snap.images
-            .sort_by(|a, b| image_name(a).cmp(&image_name(b)));
+        snap.images.sort_by_key(image_name);
         Ok(snap)
     }
 }

@@ -183,6 +183,10 @@ fn live_engine_containers_get_exact_results() {
         eprintln!("skipping: no docker engine");
         return;
     }
+    // Leftovers of an interrupted run would make `docker run --name` fail.
+    drop(Cleanup(
+        cases().iter().map(|c| format!("{P}-{}", c.0)).collect(),
+    ));
     let mut cleanup = Cleanup(Vec::new());
     build_images();
     docker(&["network", "create", &format!("{P}-net")]);

@@ -171,6 +171,33 @@ pub enum RuntimeRule {
 }
 
 impl RuntimeRule {
+    /// Every runtime rule.
+    pub const ALL: &'static [RuntimeRule] = &[
+        RuntimeRule::MemoryLimit,
+        RuntimeRule::CpuLimit,
+        RuntimeRule::PidsLimit,
+        RuntimeRule::RootUser,
+        RuntimeRule::Privileged,
+        RuntimeRule::DangerousCapability,
+        RuntimeRule::CapabilitiesNotDropped,
+        RuntimeRule::HostNetwork,
+        RuntimeRule::HostPid,
+        RuntimeRule::HostIpc,
+        RuntimeRule::HostUts,
+        RuntimeRule::HostUserns,
+        RuntimeRule::RuntimeSocket,
+        RuntimeRule::SensitiveMount,
+        RuntimeRule::SharedPropagation,
+        RuntimeRule::NoNewPrivileges,
+        RuntimeRule::SeccompUnconfined,
+        RuntimeRule::AppArmorUnconfined,
+        RuntimeRule::WritableRootfs,
+        RuntimeRule::PrivilegedPort,
+        RuntimeRule::AllInterfaces,
+        RuntimeRule::PrivilegedPortAllInterfaces,
+        RuntimeRule::HostDevice,
+    ];
+
     /// The CIS Docker Benchmark v1.6.0 recommendation, as docker-bench-security numbers it.
     pub fn cis_id(self) -> &'static str {
         use RuntimeRule::*;
@@ -376,6 +403,16 @@ pub fn evaluate<A: Clone>(s: &RuntimeSettings<A>) -> Vec<Violation<A>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compose_rules_map_to_cis_ids() {
+        use crate::catalogue::cis_docker;
+        assert_eq!(cis_docker("BW-DC-005"), Some("5.5"));
+        assert_eq!(cis_docker("BW-DC-012"), Some("5.32"));
+        assert_eq!(cis_docker("BW-DC-016"), Some("5.22"));
+        assert_eq!(cis_docker("BW-DC-021"), Some("5.8"));
+        assert_eq!(cis_docker("BW-DC-017"), None);
+    }
 
     #[test]
     fn hardened_settings_pass() {

@@ -1,6 +1,8 @@
 //! bulwark-engine against the machine's real Docker Engine (skipped without one, failing with
 //! BULWARK_REQUIRE_TOOLS=1), plus endpoint and TLS errors that need no engine.
 
+mod tls;
+
 use bulwark_engine::{Client, Endpoint, Error, TlsFiles};
 
 fn engine() -> Option<Client> {

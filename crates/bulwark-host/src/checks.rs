@@ -332,9 +332,11 @@ fn manual1(out: &mut Out<'_>, snap: &Snapshot) {
 // Section 2: daemon configuration.
 
 fn ev_key(cfg: &DaemonConfig, key: &str) -> Vec<String> {
-    cfg.get(key)
-        .map(|s| vec![s.evidence(key)])
-        .unwrap_or_default()
+    match cfg.get(key) {
+        Some(s) => vec![s.evidence(key)],
+        None if cfg.read.is_empty() => Vec::new(),
+        None => vec![format!("{key} not set ({})", cfg.read.join(", "))],
+    }
 }
 
 fn section2(out: &mut Out<'_>, snap: &Snapshot, fs: Option<&HostFs>, cfg: &DaemonConfig) {

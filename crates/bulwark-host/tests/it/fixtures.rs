@@ -181,6 +181,7 @@ fn fake_host_root_daemon_and_file_checks() {
         ev("2.7"),
         vec![
             r#"hosts = ["tcp://0.0.0.0:2375","fd://"] (/proc/4242/cmdline)"#.to_string(),
+            "tlsverify not set (/proc/4242/cmdline, /etc/docker/daemon.json)".to_string(),
             r#"tlscacert = "/etc/docker/tls/ca.pem" (/etc/docker/daemon.json:8)"#.to_string(),
             r#"tlscert = "/etc/docker/tls/cert.pem" (/etc/docker/daemon.json:9)"#.to_string(),
             r#"tlskey = "/etc/docker/tls/key.pem" (/etc/docker/daemon.json:10)"#.to_string(),

@@ -52,6 +52,8 @@ enum Command {
     Config(cmd::config::ConfigArgs),
     /// Build, update and inspect the advisory database.
     Db(cmd::db::DbArgs),
+    /// Audit a live Docker host against the CIS Docker Benchmark.
+    Host(cmd::host::HostArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => cmd::scan::run(&cli.global, args),
         Command::Config(args) => cmd::config::run(&cli.global, args),
         Command::Db(args) => cmd::db::run(&cli.global, args),
+        Command::Host(args) => cmd::host::run(&cli.global, args),
     };
     match result {
         Ok(code) => code,

@@ -203,3 +203,13 @@ pub fn markdown() -> String {
     }
     out
 }
+
+/// The CIS Docker Benchmark v1.6.0 id (as docker-bench-security numbers it) of a Compose
+/// runtime rule, from the shared runtime rules ([`crate::runtime::RuntimeRule::cis_id`]).
+/// (The `refs` above cite the ids of older benchmark versions.)
+pub fn cis_docker(id: &str) -> Option<&'static str> {
+    crate::runtime::RuntimeRule::ALL
+        .iter()
+        .find(|r| crate::checks::compose::rule_id(**r) == Some(id))
+        .map(|r| r.cis_id())
+}

@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod db;
+pub mod host;
 pub mod image;
 pub mod inspect;
 pub mod sbom;

@@ -182,4 +182,74 @@ fn help_lists_targets_one_per_line() {
         out.starts_with("Bulwark: find what is inside container images"),
         "{out}"
     );
+/// `bulwark host` (issue 13): exit codes, selection and the JSON shape on the real engine.
+#[test]
+fn host_audit_selects_checks_and_sets_exit_codes() {
+    let (code, _, err) = bulwark(&[
+        "-q",
+        "host",
+        "--docker-host",
+        "unix:///nonexistent/bulwark.sock",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot connect to the Docker daemon"), "{err}");
+    if !common::tool_works("docker", &["version"]) {
+        common::skip("docker engine not available");
+        return;
+    }
+    let run = |trust: Option<&str>, args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_bulwark"));
+        cmd.args(args).env_remove("DOCKER_CONTENT_TRUST");
+        if let Some(t) = trust {
+            cmd.env("DOCKER_CONTENT_TRUST", t);
+        }
+        let o = cmd.output().expect("running bulwark");
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
+    };
+    let args = [
+        "-q",
+        "host",
+        "--check",
+        "4.5",
+        "--format",
+        "json",
+        "--exit-code",
+        "3",
+    ];
+    let (code, out) = run(None, &args);
+    assert_eq!(code, 3);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["benchmark"], "CIS Docker Benchmark v1.6.0");
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0]["id"], "4.5");
+    assert_eq!(results[0]["result"], "WARN");
+    assert_eq!(
+        results[0]["evidence"],
+        serde_json::json!(["DOCKER_CONTENT_TRUST not set"])
+    );
+    let (code, out) = run(Some("1"), &args);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["results"][0]["result"], "PASS");
+    assert_eq!(v["summary"]["score"], 1);
+    // Sections select whole groups: section 6 is exactly 6.1 and 6.2.
+    let (code, out) = run(None, &["-q", "host", "--section", "6", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let ids: Vec<&str> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["6.1", "6.2"]);
+    let (code, _) = run(
+        None,
+        &["-q", "host", "--container", "bwt-host13-no-such-container"],
+    );
+    assert_eq!(code, 2);
 }

@@ -1,14 +1,172 @@
 //! Compose file checks (Compose Specification).
 
 use crate::node::{Node, Value};
+use crate::runtime::{self, at, Mount, Port, RuntimeRule, RuntimeSettings};
 
-use super::{
-    dangerous_cap, has_vars, image_problems, is_reference, runtime_socket, secret_name,
-    secret_value, sensitive_path, Ctx,
-};
+use super::{has_vars, image_problems, is_reference, secret_name, secret_value, Ctx};
 
-fn is_true(n: Option<&Node>) -> bool {
-    n.and_then(Node::as_bool) == Some(true)
+/// Where a Compose setting is: its node and its logical path.
+pub type Anchor<'n> = (&'n Node, String);
+
+/// The Compose rule of a runtime rule (None: no Compose rule for it).
+pub fn rule_id(rule: RuntimeRule) -> Option<&'static str> {
+    use RuntimeRule::*;
+    Some(match rule {
+        MemoryLimit => "BW-DC-001",
+        CpuLimit => "BW-DC-002",
+        PidsLimit => "BW-DC-003",
+        RootUser => "BW-DC-004",
+        Privileged => "BW-DC-005",
+        DangerousCapability => "BW-DC-006",
+        CapabilitiesNotDropped => "BW-DC-007",
+        HostNetwork => "BW-DC-008",
+        HostPid => "BW-DC-009",
+        HostIpc => "BW-DC-010",
+        HostUts => "BW-DC-011",
+        RuntimeSocket => "BW-DC-012",
+        SensitiveMount => "BW-DC-013",
+        NoNewPrivileges => "BW-DC-014",
+        WritableRootfs => "BW-DC-015",
+        SeccompUnconfined | AppArmorUnconfined => "BW-DC-016",
+        PrivilegedPortAllInterfaces => "BW-DC-021",
+        HostUserns | SharedPropagation | PrivilegedPort | AllInterfaces | HostDevice => {
+            return None
+        }
+    })
+}
+
+/// Map one Compose service (`key: svc`, at logical path `base`) to runtime settings.
+pub fn runtime_settings<'n>(
+    svc: &'n Node,
+    key: &'n Node,
+    base: &str,
+) -> RuntimeSettings<Anchor<'n>> {
+    let p = |s: &str| format!("{base}.{s}");
+    let mut rs = RuntimeSettings::new((key, base.to_string()));
+    let limits = svc.at_path("deploy.resources.limits");
+    let lim = |k: &str| {
+        limits
+            .and_then(|l| l.get(k))
+            .filter(|n| n.value != Value::Null)
+    };
+    let set = |n: Option<&'n Node>, path: String| n.map(|n| (n, path));
+    rs.memory_limit = set(lim("memory"), p("deploy.resources.limits.memory"))
+        .or_else(|| set(svc.get("mem_limit"), p("mem_limit")));
+    rs.cpu_limit = set(lim("cpus"), p("deploy.resources.limits.cpus"))
+        .or_else(|| set(svc.get("cpus"), p("cpus")))
+        .or_else(|| set(svc.get("cpu_quota"), p("cpu_quota")));
+    rs.pids_limit = set(lim("pids"), p("deploy.resources.limits.pids"))
+        .or_else(|| set(svc.get("pids_limit"), p("pids_limit")));
+    // An unset or empty `user:` means the image's USER, which a Compose file cannot judge.
+    rs.user = svc.get("user").and_then(|u| {
+        u.scalar()
+            .filter(|s| !s.is_empty())
+            .map(|s| at(s, (u, p("user"))))
+    });
+    rs.privileged = svc
+        .get("privileged")
+        .map(|n| at(n.as_bool() == Some(true), (n, p("privileged"))));
+    let list = |field: &str| -> Vec<runtime::At<String, Anchor<'n>>> {
+        svc.get(field)
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                at(
+                    n.scalar().unwrap_or_default(),
+                    (n, format!("{base}.{field}[{i}]")),
+                )
+            })
+            .collect()
+    };
+    rs.cap_add = list("cap_add");
+    rs.cap_drop = list("cap_drop");
+    rs.security_opt = list("security_opt");
+    rs.security_opt_at = svc
+        .entry("security_opt")
+        .map(|(k, _)| (k, p("security_opt")));
+    let mode = |field: &str| {
+        svc.get(field)
+            .and_then(|n| n.scalar().map(|s| at(s, (n, p(field)))))
+    };
+    rs.network_mode = mode("network_mode");
+    rs.pid_mode = mode("pid");
+    rs.ipc_mode = mode("ipc");
+    rs.uts_mode = mode("uts");
+    rs.userns_mode = mode("userns_mode");
+    rs.read_only = svc
+        .entry("read_only")
+        .map(|(_, v)| at(v.as_bool() == Some(true), (v, p("read_only"))));
+    for (i, v) in svc
+        .get("volumes")
+        .map(Node::items)
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+    {
+        let (source, propagation) = match &v.value {
+            // `SRC:DST[:OPTS]`; a lone `/data` is an anonymous volume, not a host path.
+            Value::Str(s) => {
+                let parts: Vec<&str> = s.split(':').collect();
+                let src = parts.first().copied().unwrap_or("");
+                let host = parts.len() > 1 && (src.starts_with('/') || src.starts_with('~'));
+                let prop = parts.get(2).and_then(|o| {
+                    o.split(',')
+                        .find(|x| {
+                            x.ends_with("shared") || x.ends_with("slave") || x.ends_with("private")
+                        })
+                        .map(str::to_string)
+                });
+                (host.then(|| src.to_string()), prop)
+            }
+            Value::Map(_) => {
+                let bind = v.get("type").and_then(Node::scalar).as_deref() == Some("bind");
+                (
+                    v.get("source")
+                        .and_then(Node::scalar)
+                        .filter(|s| bind && s.starts_with('/')),
+                    v.at_path("bind.propagation").and_then(Node::scalar),
+                )
+            }
+            _ => (None, None),
+        };
+        if let Some(source) = source {
+            rs.mounts.push(Mount {
+                source,
+                propagation,
+                at: (v, format!("{base}.volumes[{i}]")),
+            });
+        }
+    }
+    for (i, port) in svc
+        .get("ports")
+        .map(Node::items)
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+    {
+        let (host_ip, published) = match &port.value {
+            Value::Map(_) => (
+                port.get("host_ip").and_then(Node::scalar),
+                port.get("published").and_then(Node::scalar),
+            ),
+            _ => match port.scalar() {
+                Some(s) => parse_short_port(&s),
+                None => (None, None),
+            },
+        };
+        let Some(published) = published else { continue };
+        rs.ports.push(Port {
+            host_ip,
+            host_port: published
+                .split('-')
+                .next()
+                .and_then(|p| p.trim().parse().ok()),
+            at: (port, format!("{base}.ports[{i}]")),
+        });
+    }
+    rs
 }
 
 /// Run every Compose check on one document.
@@ -23,186 +181,16 @@ pub fn check(doc: &Node, ctx: &mut Ctx<'_>) {
         if !svc.is_map() {
             continue;
         }
-        let limits = svc.at_path("deploy.resources.limits");
-        let lim = |k: &str| {
-            limits
-                .and_then(|l| l.get(k))
-                .filter(|n| n.value != Value::Null)
-        };
-        if lim("memory").is_none() && svc.get("mem_limit").is_none() {
-            ctx.at(
-                "BW-DC-001",
-                format!("service `{name}` has no memory limit"),
-                key,
-                &base,
-            );
-        }
-        if lim("cpus").is_none() && svc.get("cpus").is_none() && svc.get("cpu_quota").is_none() {
-            ctx.at(
-                "BW-DC-002",
-                format!("service `{name}` has no CPU limit"),
-                key,
-                &base,
-            );
-        }
-        if lim("pids").is_none() && svc.get("pids_limit").is_none() {
-            ctx.at(
-                "BW-DC-003",
-                format!("service `{name}` has no PIDs limit"),
-                key,
-                &base,
-            );
-        }
-        if let Some(u) = svc.get("user") {
-            let user = u.scalar().unwrap_or_default();
-            let first = user.split(':').next().unwrap_or("");
-            if first == "root" || first == "0" {
-                ctx.at(
-                    "BW-DC-004",
-                    format!("service `{name}` runs as `{user}`"),
-                    u,
-                    &p("user"),
-                );
-            }
-        }
-        if let Some(n) = svc.get("privileged").filter(|n| n.as_bool() == Some(true)) {
-            ctx.at(
-                "BW-DC-005",
-                format!("service `{name}` is privileged"),
-                n,
-                &p("privileged"),
-            );
-        }
-        for (i, c) in svc
-            .get("cap_add")
-            .map(Node::items)
-            .unwrap_or(&[])
-            .iter()
-            .enumerate()
-        {
-            let cap = c.scalar().unwrap_or_default();
-            if dangerous_cap(&cap) {
-                ctx.at(
-                    "BW-DC-006",
-                    format!("service `{name}` adds capability `{cap}`"),
-                    c,
-                    &format!("{base}.cap_add[{i}]"),
-                );
-            }
-        }
-        let drops_all = svc
-            .get("cap_drop")
-            .map(Node::items)
-            .unwrap_or(&[])
-            .iter()
-            .any(|c| c.scalar().is_some_and(|s| s.eq_ignore_ascii_case("all")));
-        if !drops_all {
-            ctx.at(
-                "BW-DC-007",
-                format!("service `{name}` does not drop ALL capabilities"),
-                key,
-                &base,
-            );
-        }
-        for (field, id, what) in [
-            ("network_mode", "BW-DC-008", "network"),
-            ("pid", "BW-DC-009", "PID"),
-            ("ipc", "BW-DC-010", "IPC"),
-            ("uts", "BW-DC-011", "UTS"),
-        ] {
-            if let Some(n) = svc
-                .get(field)
-                .filter(|n| n.scalar().as_deref() == Some("host"))
-            {
+        let settings = runtime_settings(svc, key, &base);
+        for v in runtime::evaluate(&settings) {
+            if let Some(id) = rule_id(v.rule) {
                 ctx.at(
                     id,
-                    format!("service `{name}` shares the host {what} namespace"),
-                    n,
-                    &p(field),
+                    format!("service `{name}` {}", v.message),
+                    v.at.0,
+                    &v.at.1,
                 );
             }
-        }
-        for (i, v) in svc
-            .get("volumes")
-            .map(Node::items)
-            .unwrap_or(&[])
-            .iter()
-            .enumerate()
-        {
-            let vpath = format!("{base}.volumes[{i}]");
-            let source = match &v.value {
-                Value::Str(s) => {
-                    let src = s.split(':').next().unwrap_or("");
-                    (src.starts_with('/') || src.starts_with('~')).then(|| src.to_string())
-                }
-                Value::Map(_) => {
-                    let bind = v.get("type").and_then(Node::scalar).as_deref() == Some("bind");
-                    v.get("source")
-                        .and_then(Node::scalar)
-                        .filter(|s| bind && s.starts_with('/'))
-                }
-                _ => None,
-            };
-            let Some(src) = source else { continue };
-            if runtime_socket(&src) {
-                ctx.at(
-                    "BW-DC-012",
-                    format!("service `{name}` mounts the container runtime socket `{src}`"),
-                    v,
-                    &vpath,
-                );
-            } else if sensitive_path(&src) {
-                ctx.at(
-                    "BW-DC-013",
-                    format!("service `{name}` mounts the host path `{src}`"),
-                    v,
-                    &vpath,
-                );
-            }
-        }
-        let opts = svc.get("security_opt").map(Node::items).unwrap_or(&[]);
-        let nnp = opts.iter().any(|o| {
-            o.scalar().is_some_and(|s| {
-                let s = s.replace(' ', "");
-                s == "no-new-privileges"
-                    || s == "no-new-privileges:true"
-                    || s == "no-new-privileges=true"
-            })
-        });
-        if !nnp {
-            let (at, path) = match svc.entry("security_opt") {
-                Some((k, _)) => (k, p("security_opt")),
-                None => (key, base.clone()),
-            };
-            ctx.at(
-                "BW-DC-014",
-                format!("service `{name}` does not set no-new-privileges"),
-                at,
-                &path,
-            );
-        }
-        for (i, o) in opts.iter().enumerate() {
-            let s = o.scalar().unwrap_or_default().replace('=', ":");
-            if s == "seccomp:unconfined" || s == "apparmor:unconfined" {
-                ctx.at(
-                    "BW-DC-016",
-                    format!("service `{name}` sets `{s}`"),
-                    o,
-                    &format!("{base}.security_opt[{i}]"),
-                );
-            }
-        }
-        if !is_true(svc.get("read_only")) {
-            let (at, path) = match svc.entry("read_only") {
-                Some((_, v)) => (v, p("read_only")),
-                None => (key, base.clone()),
-            };
-            ctx.at(
-                "BW-DC-015",
-                format!("service `{name}` has a writable root filesystem"),
-                at,
-                &path,
-            );
         }
         if let Some(img) = svc.get("image") {
             let s = img.scalar().unwrap_or_default();
@@ -264,44 +252,6 @@ pub fn check(doc: &Node, ctx: &mut Ctx<'_>) {
                         format!("service `{name}` sets `{k}` to a value that looks like a secret ({what})"),
                         n,
                         &path,
-                    );
-                }
-            }
-        }
-        for (i, port) in svc
-            .get("ports")
-            .map(Node::items)
-            .unwrap_or(&[])
-            .iter()
-            .enumerate()
-        {
-            let (host_ip, published) = match &port.value {
-                Value::Map(_) => (
-                    port.get("host_ip").and_then(Node::scalar),
-                    port.get("published").and_then(Node::scalar),
-                ),
-                _ => match port.scalar() {
-                    Some(s) => parse_short_port(&s),
-                    None => (None, None),
-                },
-            };
-            let Some(published) = published else { continue };
-            let first: Option<u32> = published
-                .split('-')
-                .next()
-                .and_then(|p| p.trim().parse().ok());
-            let all_ifaces = host_ip
-                .as_deref()
-                .is_none_or(|ip| ip == "0.0.0.0" || ip == "::" || ip == "[::]" || ip.is_empty());
-            if let Some(pn) = first.filter(|p| *p > 0 && *p < 1024) {
-                if all_ifaces {
-                    ctx.at(
-                        "BW-DC-021",
-                        format!(
-                            "service `{name}` publishes privileged port {pn} on all interfaces"
-                        ),
-                        port,
-                        &format!("{base}.ports[{i}]"),
                     );
                 }
             }

@@ -1,10 +1,9 @@
 //! Kubernetes manifest checks (Pod Security Standards and the usual hardening advice).
 
 use crate::node::{Node, Value};
+use crate::runtime::{self, at, RuntimeRule, RuntimeSettings};
 
-use super::{
-    dangerous_cap, has_vars, image_problems, runtime_socket, secret_name, secret_value, Ctx,
-};
+use super::{has_vars, image_problems, runtime_socket, secret_name, secret_value, Ctx};
 
 /// Where the pod spec of a workload kind lives: (spec path, pod metadata path).
 fn pod_paths(kind: &str) -> Option<(&'static str, &'static str)> {
@@ -75,19 +74,29 @@ fn check_at(doc: &Node, prefix: &str, ctx: &mut Ctx<'_>, depth: usize) {
     }
     .unwrap_or(spec);
 
-    for (field, id) in [
-        ("hostNetwork", "BW-K8S-011"),
-        ("hostPID", "BW-K8S-012"),
-        ("hostIPC", "BW-K8S-013"),
-    ] {
-        if let Some(n) = spec.get(field).filter(|n| n.as_bool() == Some(true)) {
-            ctx.at(
-                id,
-                format!("{obj} sets {field}: true"),
-                n,
-                &format!("{sp}.{field}"),
-            );
-        }
+    // Host namespaces are pod-wide: one runtime evaluation for the pod.
+    let mut pod = RuntimeSettings::new((spec, sp.clone()));
+    let host_ns = |field: &str| {
+        spec.get(field).map(|n| {
+            let v = if n.as_bool() == Some(true) {
+                "host"
+            } else {
+                ""
+            };
+            at(v.to_string(), (n, format!("{sp}.{field}")))
+        })
+    };
+    pod.network_mode = host_ns("hostNetwork");
+    pod.pid_mode = host_ns("hostPID");
+    pod.ipc_mode = host_ns("hostIPC");
+    for v in runtime::evaluate(&pod) {
+        let (id, field) = match v.rule {
+            RuntimeRule::HostNetwork => ("BW-K8S-011", "hostNetwork"),
+            RuntimeRule::HostPid => ("BW-K8S-012", "hostPID"),
+            RuntimeRule::HostIpc => ("BW-K8S-013", "hostIPC"),
+            _ => continue,
+        };
+        ctx.at(id, format!("{obj} sets {field}: true"), v.at.0, &v.at.1);
     }
     if spec
         .get("automountServiceAccountToken")
@@ -173,9 +182,8 @@ fn check_at(doc: &Node, prefix: &str, ctx: &mut Ctx<'_>, depth: usize) {
                     c.at_path(&format!("resources.{k}"))
                         .filter(|n| n.value != Value::Null)
                 };
+                // Limits are runtime rules (below); requests are Kubernetes' own.
                 for (k, id, what) in [
-                    ("limits.memory", "BW-K8S-001", "memory limit"),
-                    ("limits.cpu", "BW-K8S-002", "CPU limit"),
                     ("requests.memory", "BW-K8S-003", "memory request"),
                     ("requests.cpu", "BW-K8S-004", "CPU request"),
                 ] {
@@ -202,75 +210,47 @@ fn check_at(doc: &Node, prefix: &str, ctx: &mut Ctx<'_>, depth: usize) {
             if let Some((n, path)) = eff("runAsUser").filter(|(n, _)| n.as_i64() == Some(0)) {
                 ctx.at("BW-K8S-006", format!("{who} runs as uid 0"), n, &path);
             }
-            if let Some(n) = sc_get("privileged").filter(|n| n.as_bool() == Some(true)) {
-                ctx.at(
-                    "BW-K8S-007",
-                    format!("{who} is privileged"),
-                    n,
-                    &format!("{cp}.securityContext.privileged"),
-                );
-            }
-            match sc_get("allowPrivilegeEscalation") {
-                Some(n) if n.as_bool() == Some(false) => {}
-                Some(n) => ctx.at(
-                    "BW-K8S-008",
-                    format!("{who} allows privilege escalation"),
-                    n,
-                    &format!("{cp}.securityContext.allowPrivilegeEscalation"),
-                ),
-                None => ctx.at(
-                    "BW-K8S-008",
-                    format!("{who} does not set allowPrivilegeEscalation: false"),
-                    sc_anchor.0,
-                    &sc_anchor.1,
-                ),
-            }
-            let caps = sc_get("capabilities");
-            for (i, cap) in caps
-                .and_then(|c| c.get("add"))
-                .map(Node::items)
-                .unwrap_or(&[])
-                .iter()
-                .enumerate()
-            {
-                let name = cap.scalar().unwrap_or_default();
-                if dangerous_cap(&name) {
-                    ctx.at(
-                        "BW-K8S-009",
-                        format!("{who} adds capability `{name}`"),
-                        cap,
-                        &format!("{cp}.securityContext.capabilities.add[{i}]"),
-                    );
+            // The runtime rules, decided in one place (crate::runtime) for Compose, Kubernetes
+            // and live containers; Kubernetes keeps its own ids, wording and anchors.
+            let rs = container_settings(c, &cp, sc_anchor.clone());
+            for v in runtime::evaluate(&rs) {
+                let (at, path) = (v.at.0, v.at.1.as_str());
+                match v.rule {
+                    RuntimeRule::MemoryLimit | RuntimeRule::CpuLimit if !skip_resources => {
+                        let (id, what) = if v.rule == RuntimeRule::MemoryLimit {
+                            ("BW-K8S-001", "memory limit")
+                        } else {
+                            ("BW-K8S-002", "CPU limit")
+                        };
+                        ctx.at(id, format!("{who} has no {what}"), c, &cp);
+                    }
+                    RuntimeRule::Privileged => {
+                        ctx.at("BW-K8S-007", format!("{who} is privileged"), at, path)
+                    }
+                    RuntimeRule::NoNewPrivileges => {
+                        let m = if rs.security_opt_at.is_some() {
+                            "allows privilege escalation"
+                        } else {
+                            "does not set allowPrivilegeEscalation: false"
+                        };
+                        ctx.at("BW-K8S-008", format!("{who} {m}"), at, path)
+                    }
+                    RuntimeRule::DangerousCapability => {
+                        ctx.at("BW-K8S-009", format!("{who} {}", v.message), at, path)
+                    }
+                    RuntimeRule::CapabilitiesNotDropped => {
+                        ctx.at("BW-K8S-010", format!("{who} {}", v.message), at, path)
+                    }
+                    RuntimeRule::WritableRootfs => {
+                        let m = if rs.read_only.is_some() {
+                            "has a writable root filesystem"
+                        } else {
+                            "does not set readOnlyRootFilesystem: true"
+                        };
+                        ctx.at("BW-K8S-016", format!("{who} {m}"), at, path)
+                    }
+                    _ => {}
                 }
-            }
-            let drops_all = caps
-                .and_then(|c| c.get("drop"))
-                .map(Node::items)
-                .unwrap_or(&[])
-                .iter()
-                .any(|d| d.scalar().is_some_and(|s| s.eq_ignore_ascii_case("all")));
-            if !drops_all {
-                ctx.at(
-                    "BW-K8S-010",
-                    format!("{who} does not drop ALL capabilities"),
-                    sc_anchor.0,
-                    &sc_anchor.1,
-                );
-            }
-            match sc_get("readOnlyRootFilesystem") {
-                Some(n) if n.as_bool() == Some(true) => {}
-                Some(n) => ctx.at(
-                    "BW-K8S-016",
-                    format!("{who} has a writable root filesystem"),
-                    n,
-                    &format!("{cp}.securityContext.readOnlyRootFilesystem"),
-                ),
-                None => ctx.at(
-                    "BW-K8S-016",
-                    format!("{who} does not set readOnlyRootFilesystem: true"),
-                    sc_anchor.0,
-                    &sc_anchor.1,
-                ),
             }
             // Seccomp: field (container, then pod), then the legacy annotations.
             let seccomp_field = eff("seccompProfile")
@@ -402,4 +382,63 @@ fn check_at(doc: &Node, prefix: &str, ctx: &mut Ctx<'_>, depth: usize) {
             }
         }
     }
+}
+
+/// Where a Kubernetes setting is: its node and its logical path.
+pub type Anchor<'n> = (&'n Node, String);
+
+/// Map one container (`c` at path `cp`) to runtime settings; `subject` anchors findings about
+/// settings that are missing (the container's securityContext, or the container).
+pub fn container_settings<'n>(
+    c: &'n Node,
+    cp: &str,
+    subject: Anchor<'n>,
+) -> RuntimeSettings<Anchor<'n>> {
+    let mut rs = RuntimeSettings::new(subject);
+    let sc = c.get("securityContext");
+    let sc_get = |k: &str| sc.and_then(|s| s.get(k));
+    let sc_path = |k: &str| format!("{cp}.securityContext.{k}");
+    let res = |k: &str| {
+        c.at_path(&format!("resources.{k}"))
+            .filter(|n| n.value != Value::Null)
+            .map(|n| (n, format!("{cp}.resources.{k}")))
+    };
+    rs.memory_limit = res("limits.memory");
+    rs.cpu_limit = res("limits.cpu");
+    rs.privileged =
+        sc_get("privileged").map(|n| at(n.as_bool() == Some(true), (n, sc_path("privileged"))));
+    // allowPrivilegeEscalation: false is Kubernetes' no-new-privileges.
+    if let Some(n) = sc_get("allowPrivilegeEscalation") {
+        rs.security_opt_at = Some((n, sc_path("allowPrivilegeEscalation")));
+        if n.as_bool() == Some(false) {
+            rs.security_opt.push(at(
+                "no-new-privileges:true".to_string(),
+                (n, sc_path("allowPrivilegeEscalation")),
+            ));
+        }
+    }
+    let caps = sc_get("capabilities");
+    let cap_list = |k: &str| -> Vec<runtime::At<String, Anchor<'n>>> {
+        caps.and_then(|c| c.get(k))
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                at(
+                    n.scalar().unwrap_or_default(),
+                    (n, format!("{cp}.securityContext.capabilities.{k}[{i}]")),
+                )
+            })
+            .collect()
+    };
+    rs.cap_add = cap_list("add");
+    rs.cap_drop = cap_list("drop");
+    rs.read_only = sc_get("readOnlyRootFilesystem").map(|n| {
+        at(
+            n.as_bool() == Some(true),
+            (n, sc_path("readOnlyRootFilesystem")),
+        )
+    });
+    rs
 }

@@ -58,7 +58,13 @@ impl Action {
     }
 
     /// Every action, for table tests and token scope `*`.
-    pub const ALL: [Action; 5] = [Action::Pull, Action::Push, Action::Delete, Action::ListMembers, Action::Manage];
+    pub const ALL: [Action; 5] = [
+        Action::Pull,
+        Action::Push,
+        Action::Delete,
+        Action::ListMembers,
+        Action::Manage,
+    ];
 }
 
 impl fmt::Display for Action {
@@ -160,7 +166,12 @@ impl Principal {
 }
 
 /// Whether `who` may do `action` in `project` (a project name, not a repository).
-pub fn allowed_in_project(meta: &Meta, who: &Principal, project: &str, action: Action) -> Result<bool, RegistryError> {
+pub fn allowed_in_project(
+    meta: &Meta,
+    who: &Principal,
+    project: &str,
+    action: Action,
+) -> Result<bool, RegistryError> {
     let Some(public) = meta.project_public(project)? else {
         return Ok(false);
     };
@@ -174,13 +185,21 @@ pub fn allowed_in_project(meta: &Meta, who: &Principal, project: &str, action: A
             .member_role(project, name)?
             .and_then(|r| Role::parse(&r))
             .is_some_and(|r| r.allows(action)),
-        Principal::Robot { project: p, scopes, expires, .. } => {
-            p == project && scopes.contains(&action) && expires.is_none_or(|e| e > now())
-        }
+        Principal::Robot {
+            project: p,
+            scopes,
+            expires,
+            ..
+        } => p == project && scopes.contains(&action) && expires.is_none_or(|e| e > now()),
     })
 }
 
 /// Whether `who` may do `action` on repository `repo`.
-pub fn allowed(meta: &Meta, who: &Principal, repo: &str, action: Action) -> Result<bool, RegistryError> {
+pub fn allowed(
+    meta: &Meta,
+    who: &Principal,
+    repo: &str,
+    action: Action,
+) -> Result<bool, RegistryError> {
     allowed_in_project(meta, who, project_of(repo), action)
 }

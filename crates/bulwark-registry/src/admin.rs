@@ -22,23 +22,51 @@ use crate::v2::parse_query;
 
 /// `GET /token?service=...&scope=...&account=...`: issue a short-lived token granting the
 /// requested actions that access control allows (possibly none). Bad credentials are a 401.
-pub async fn token(State(st): State<Shared>, ci: ConnectInfo<SocketAddr>, uri: Uri, headers: HeaderMap) -> Response {
+pub async fn token(
+    State(st): State<Shared>,
+    ci: ConnectInfo<SocketAddr>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     st.metrics.requests.fetch_add(1, Ordering::Relaxed);
     let addr = client_addr(&ci);
     let query = parse_query(uri.query());
     let mut principal = Principal::Anonymous;
-    if let Some((name, password)) =
-        headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(auth::parse_basic)
+    if let Some((name, password)) = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(auth::parse_basic)
     {
         match check_password(&st, &name, &password) {
             Ok(Some(p)) => {
-                audit_event(&st, Event { actor: p.name(), addr: &addr, action: "login", resource: "", reference: None, digest: None });
+                audit_event(
+                    &st,
+                    Event {
+                        actor: p.name(),
+                        addr: &addr,
+                        action: "login",
+                        resource: "",
+                        reference: None,
+                        digest: None,
+                    },
+                );
                 principal = p;
             }
             Ok(None) => {
                 st.metrics.auth_failures.fetch_add(1, Ordering::Relaxed);
-                audit_event(&st, Event { actor: &name, addr: &addr, action: "login-failed", resource: "", reference: None, digest: None });
-                return ApiError::new(Code::Unauthorized, "invalid username or password").into_response();
+                audit_event(
+                    &st,
+                    Event {
+                        actor: &name,
+                        addr: &addr,
+                        action: "login-failed",
+                        resource: "",
+                        reference: None,
+                        digest: None,
+                    },
+                );
+                return ApiError::new(Code::Unauthorized, "invalid username or password")
+                    .into_response();
             }
             Err(e) => return ApiError::from(e).into_response(),
         }
@@ -46,10 +74,15 @@ pub async fn token(State(st): State<Shared>, ci: ConnectInfo<SocketAddr>, uri: U
     let mut access = Vec::new();
     for (_, v) in query.iter().filter(|(k, _)| k == "scope") {
         for scope in v.split(' ').filter(|s| !s.is_empty()) {
-            let Some(g) = Grant::parse_scope(scope) else { continue };
+            let Some(g) = Grant::parse_scope(scope) else {
+                continue;
+            };
             if g.kind == "registry" && g.name == "catalog" {
                 if principal != Principal::Anonymous {
-                    access.push(Grant { actions: vec!["*".into()], ..g });
+                    access.push(Grant {
+                        actions: vec!["*".into()],
+                        ..g
+                    });
                 }
                 continue;
             }
@@ -61,17 +94,25 @@ pub async fn token(State(st): State<Shared>, ci: ConnectInfo<SocketAddr>, uri: U
                 let wanted: Vec<Action> = if a == "*" {
                     vec![Action::Pull, Action::Push, Action::Delete]
                 } else {
-                    Action::parse(a).into_iter().filter(|a| matches!(a, Action::Pull | Action::Push | Action::Delete)).collect()
+                    Action::parse(a)
+                        .into_iter()
+                        .filter(|a| matches!(a, Action::Pull | Action::Push | Action::Delete))
+                        .collect()
                 };
                 for w in wanted {
                     match access::allowed(&st.meta, &principal, &g.name, w) {
-                        Ok(true) if !granted.contains(&w.as_str().to_string()) => granted.push(w.as_str().to_string()),
+                        Ok(true) if !granted.contains(&w.as_str().to_string()) => {
+                            granted.push(w.as_str().to_string())
+                        }
                         Ok(_) => {}
                         Err(e) => return ApiError::from(e).into_response(),
                     }
                 }
             }
-            access.push(Grant { actions: granted, ..g });
+            access.push(Grant {
+                actions: granted,
+                ..g
+            });
         }
     }
     let t = now();
@@ -89,14 +130,20 @@ pub async fn token(State(st): State<Shared>, ci: ConnectInfo<SocketAddr>, uri: U
         access,
     };
     match auth::sign(&claims, &st.secret) {
-        Ok(tok) => Json(json!({ "token": tok, "access_token": tok, "expires_in": st.cfg.token_ttl })).into_response(),
+        Ok(tok) => {
+            Json(json!({ "token": tok, "access_token": tok, "expires_in": st.cfg.token_ttl }))
+                .into_response()
+        }
         Err(e) => ApiError::from(e).into_response(),
     }
 }
 
 /// Authenticate an admin API request; anonymous callers get a Basic challenge.
 fn signed_in(st: &Shared, headers: &HeaderMap) -> Result<Principal, ApiError> {
-    let basic = || ApiError::new(Code::Unauthorized, "sign in").with_challenge("Basic realm=\"bulwark-registry\"".into());
+    let basic = || {
+        ApiError::new(Code::Unauthorized, "sign in")
+            .with_challenge("Basic realm=\"bulwark-registry\"".into())
+    };
     match authenticate(st, headers, "") {
         Ok(Auth::Anonymous) => Err(basic()),
         Ok(a) => Ok(a.principal().clone()),
@@ -132,18 +179,38 @@ pub async fn create_project(
         return Err(denied("creating projects"));
     }
     if p.name.contains('/') || !valid_repo(&p.name) {
-        return Err(ApiError::new(Code::NameInvalid, format!("invalid project name {:?}", p.name)));
+        return Err(ApiError::new(
+            Code::NameInvalid,
+            format!("invalid project name {:?}", p.name),
+        ));
     }
     if !st.meta.create_project(&p.name, p.public)? {
         return Err(conflict(format!("project {} exists", p.name)));
     }
     let detail = if p.public { "public" } else { "private" };
-    audit_event(&st, Event { actor: who.name(), addr: &client_addr(&ci), action: "project-create", resource: &p.name, reference: Some(detail), digest: None });
-    Ok((StatusCode::CREATED, Json(json!({ "name": p.name, "public": p.public })) ).into_response())
+    audit_event(
+        &st,
+        Event {
+            actor: who.name(),
+            addr: &client_addr(&ci),
+            action: "project-create",
+            resource: &p.name,
+            reference: Some(detail),
+            digest: None,
+        },
+    );
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "name": p.name, "public": p.public })),
+    )
+        .into_response())
 }
 
 /// `GET /api/v1/projects`: the projects the caller can see.
-pub async fn list_projects(State(st): State<Shared>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn list_projects(
+    State(st): State<Shared>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let who = signed_in(&st, &headers)?;
     let mut out = Vec::new();
     for (name, public) in st.meta.projects()? {
@@ -166,7 +233,9 @@ pub struct NewUser {
 fn valid_user(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'))
+        && name.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        })
 }
 
 /// `POST /api/v1/users` (system admin).
@@ -181,18 +250,38 @@ pub async fn create_user(
         return Err(denied("creating users"));
     }
     if !valid_user(&u.name) {
-        return Err(ApiError::new(Code::NameInvalid, format!("invalid user name {:?} (a-z 0-9 . _ -)", u.name)));
+        return Err(ApiError::new(
+            Code::NameInvalid,
+            format!("invalid user name {:?} (a-z 0-9 . _ -)", u.name),
+        ));
     }
     if u.password.len() < 8 {
-        return Err(ApiError::new(Code::Denied, "password shorter than 8 characters").with_status(StatusCode::BAD_REQUEST));
+        return Err(
+            ApiError::new(Code::Denied, "password shorter than 8 characters")
+                .with_status(StatusCode::BAD_REQUEST),
+        );
     }
     let hash = auth::hash_password(&u.password)?;
     if !st.meta.create_user(&u.name, &hash, u.admin)? {
         return Err(conflict(format!("user {} exists", u.name)));
     }
     let detail = if u.admin { "system-admin" } else { "user" };
-    audit_event(&st, Event { actor: who.name(), addr: &client_addr(&ci), action: "user-create", resource: &u.name, reference: Some(detail), digest: None });
-    Ok((StatusCode::CREATED, Json(json!({ "name": u.name, "admin": u.admin }))).into_response())
+    audit_event(
+        &st,
+        Event {
+            actor: who.name(),
+            addr: &client_addr(&ci),
+            action: "user-create",
+            resource: &u.name,
+            reference: Some(detail),
+            digest: None,
+        },
+    );
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "name": u.name, "admin": u.admin })),
+    )
+        .into_response())
 }
 
 /// Body of `POST /api/v1/projects/{project}/members`.
@@ -212,30 +301,65 @@ pub async fn add_member(
 ) -> Result<Response, ApiError> {
     let who = signed_in(&st, &headers)?;
     if st.meta.project_public(&project)?.is_none() {
-        return Err(ApiError::new(Code::NameUnknown, format!("project {project} does not exist")));
+        return Err(ApiError::new(
+            Code::NameUnknown,
+            format!("project {project} does not exist"),
+        ));
     }
     if !access::allowed_in_project(&st.meta, &who, &project, Action::Manage)? {
         return Err(denied("managing members"));
     }
     let role = Role::parse(&m.role).ok_or_else(|| {
-        ApiError::new(Code::Unsupported, format!("unknown role {:?} (admin, maintainer, developer, reader, limited-guest)", m.role))
-            .with_status(StatusCode::BAD_REQUEST)
+        ApiError::new(
+            Code::Unsupported,
+            format!(
+                "unknown role {:?} (admin, maintainer, developer, reader, limited-guest)",
+                m.role
+            ),
+        )
+        .with_status(StatusCode::BAD_REQUEST)
     })?;
     if st.meta.user(&m.user)?.is_none() {
-        return Err(ApiError::new(Code::NameUnknown, format!("user {} does not exist", m.user)));
+        return Err(ApiError::new(
+            Code::NameUnknown,
+            format!("user {} does not exist", m.user),
+        ));
     }
     st.meta.set_member(&project, &m.user, role.as_str())?;
-    audit_event(&st, Event { actor: who.name(), addr: &client_addr(&ci), action: "member-add", resource: &project, reference: Some(&format!("{}={}", m.user, role.as_str())), digest: None });
-    Ok((StatusCode::CREATED, Json(json!({ "project": project, "user": m.user, "role": role.as_str() }))).into_response())
+    audit_event(
+        &st,
+        Event {
+            actor: who.name(),
+            addr: &client_addr(&ci),
+            action: "member-add",
+            resource: &project,
+            reference: Some(&format!("{}={}", m.user, role.as_str())),
+            digest: None,
+        },
+    );
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "project": project, "user": m.user, "role": role.as_str() })),
+    )
+        .into_response())
 }
 
 /// `GET /api/v1/projects/{project}/members`.
-pub async fn list_members(State(st): State<Shared>, Path(project): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn list_members(
+    State(st): State<Shared>,
+    Path(project): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let who = signed_in(&st, &headers)?;
     if !access::allowed_in_project(&st.meta, &who, &project, Action::ListMembers)? {
         return Err(denied("listing members"));
     }
-    let out: Vec<_> = st.meta.members(&project)?.into_iter().map(|(u, r)| json!({ "user": u, "role": r })).collect();
+    let out: Vec<_> = st
+        .meta
+        .members(&project)?
+        .into_iter()
+        .map(|(u, r)| json!({ "user": u, "role": r }))
+        .collect();
     Ok(Json(out).into_response())
 }
 
@@ -259,16 +383,27 @@ pub async fn create_robot(
 ) -> Result<Response, ApiError> {
     let who = signed_in(&st, &headers)?;
     if st.meta.project_public(&project)?.is_none() {
-        return Err(ApiError::new(Code::NameUnknown, format!("project {project} does not exist")));
+        return Err(ApiError::new(
+            Code::NameUnknown,
+            format!("project {project} does not exist"),
+        ));
     }
     if !access::allowed_in_project(&st.meta, &who, &project, Action::Manage)? {
         return Err(denied("creating robots"));
     }
     if !valid_user(&r.name) {
-        return Err(ApiError::new(Code::NameInvalid, format!("invalid robot name {:?}", r.name)));
+        return Err(ApiError::new(
+            Code::NameInvalid,
+            format!("invalid robot name {:?}", r.name),
+        ));
     }
     let mut scopes = Vec::new();
-    for s in r.scopes.iter().flat_map(|s| s.split(',')).filter(|s| !s.is_empty()) {
+    for s in r
+        .scopes
+        .iter()
+        .flat_map(|s| s.split(','))
+        .filter(|s| !s.is_empty())
+    {
         match Action::parse(s) {
             Some(a @ (Action::Pull | Action::Push | Action::Delete)) => {
                 if !scopes.contains(&a) {
@@ -276,24 +411,53 @@ pub async fn create_robot(
                 }
             }
             _ => {
-                return Err(ApiError::new(Code::Unsupported, format!("unknown robot scope {s:?} (pull, push, delete)"))
-                    .with_status(StatusCode::BAD_REQUEST))
+                return Err(ApiError::new(
+                    Code::Unsupported,
+                    format!("unknown robot scope {s:?} (pull, push, delete)"),
+                )
+                .with_status(StatusCode::BAD_REQUEST))
             }
         }
     }
     if scopes.is_empty() {
-        return Err(ApiError::new(Code::Unsupported, "a robot needs at least one scope").with_status(StatusCode::BAD_REQUEST));
+        return Err(
+            ApiError::new(Code::Unsupported, "a robot needs at least one scope")
+                .with_status(StatusCode::BAD_REQUEST),
+        );
     }
     scopes.sort();
     let name = format!("robot${project}+{}", r.name);
     let secret = auth::random_hex(24);
-    let expires = r.expires_in_days.filter(|d| *d > 0).map(|d| now() + d * 86_400);
-    let scope_text = scopes.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(",");
-    let row = RobotRow { name: name.clone(), project: project.clone(), hash: auth::hash_password(&secret)?, scopes: scope_text.clone(), expires };
+    let expires = r
+        .expires_in_days
+        .filter(|d| *d > 0)
+        .map(|d| now() + d * 86_400);
+    let scope_text = scopes
+        .iter()
+        .map(|a| a.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    let row = RobotRow {
+        name: name.clone(),
+        project: project.clone(),
+        hash: auth::hash_password(&secret)?,
+        scopes: scope_text.clone(),
+        expires,
+    };
     if !st.meta.create_robot(&row)? {
         return Err(conflict(format!("robot {name} exists")));
     }
-    audit_event(&st, Event { actor: who.name(), addr: &client_addr(&ci), action: "robot-create", resource: &project, reference: Some(&format!("{name}={scope_text}")), digest: None });
+    audit_event(
+        &st,
+        Event {
+            actor: who.name(),
+            addr: &client_addr(&ci),
+            action: "robot-create",
+            resource: &project,
+            reference: Some(&format!("{name}={scope_text}")),
+            digest: None,
+        },
+    );
     Ok((StatusCode::CREATED, Json(json!({ "name": name, "secret": secret, "scopes": scopes.iter().map(|a| a.as_str()).collect::<Vec<_>>(), "expires": expires }))).into_response())
 }
 
@@ -306,7 +470,11 @@ pub struct AuditQuery {
 }
 
 /// `GET /api/v1/audit?after=SEQ&limit=N`: entries as JSON lines (system admin).
-pub async fn audit_export(State(st): State<Shared>, headers: HeaderMap, Query(q): Query<AuditQuery>) -> Result<Response, ApiError> {
+pub async fn audit_export(
+    State(st): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, ApiError> {
     let who = signed_in(&st, &headers)?;
     if !who.is_admin() {
         return Err(denied("reading the audit log"));
@@ -320,7 +488,10 @@ pub async fn audit_export(State(st): State<Shared>, headers: HeaderMap, Query(q)
 }
 
 /// `GET /api/v1/audit/verify`: check the hash chain (system admin).
-pub async fn audit_verify(State(st): State<Shared>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn audit_verify(
+    State(st): State<Shared>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let who = signed_in(&st, &headers)?;
     if !who.is_admin() {
         return Err(denied("verifying the audit log"));

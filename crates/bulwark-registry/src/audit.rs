@@ -53,7 +53,13 @@ pub struct Event<'a> {
 }
 
 fn chain_hash(prev: &str, entry_json: &str) -> String {
-    hex::encode(Sha256::new().chain_update(prev.as_bytes()).chain_update([b'\n']).chain_update(entry_json.as_bytes()).finalize())
+    hex::encode(
+        Sha256::new()
+            .chain_update(prev.as_bytes())
+            .chain_update([b'\n'])
+            .chain_update(entry_json.as_bytes())
+            .finalize(),
+    )
 }
 
 /// Append an event; returns its sequence number.
@@ -80,7 +86,10 @@ pub fn record(meta: &Meta, ev: &Event<'_>) -> Result<i64, RegistryError> {
 pub fn entries(meta: &Meta, after: i64, limit: Option<usize>) -> Result<Vec<Entry>, RegistryError> {
     meta.audit_rows(after, limit)?
         .into_iter()
-        .map(|r| serde_json::from_str(&r.entry).map_err(|e| RegistryError::Audit(format!("entry {}: {e}", r.seq))))
+        .map(|r| {
+            serde_json::from_str(&r.entry)
+                .map_err(|e| RegistryError::Audit(format!("entry {}: {e}", r.seq)))
+        })
         .collect()
 }
 
@@ -112,14 +121,23 @@ pub fn verify(meta: &Meta) -> Result<Verdict, RegistryError> {
                 problems.push(format!("entries {expect_seq}..{} are missing", r.seq - 1));
             }
             if r.prev != prev {
-                problems.push(format!("entry {}: link to the previous entry is broken", r.seq));
+                problems.push(format!(
+                    "entry {}: link to the previous entry is broken",
+                    r.seq
+                ));
             }
             if chain_hash(&r.prev, &r.entry) != r.hash {
-                problems.push(format!("entry {}: content does not match its hash (edited)", r.seq));
+                problems.push(format!(
+                    "entry {}: content does not match its hash (edited)",
+                    r.seq
+                ));
             }
             match serde_json::from_str::<Entry>(&r.entry) {
                 Ok(e) if e.seq == r.seq => {}
-                _ => problems.push(format!("entry {}: sequence number inside the entry differs", r.seq)),
+                _ => problems.push(format!(
+                    "entry {}: sequence number inside the entry differs",
+                    r.seq
+                )),
             }
             prev = r.hash;
             expect_seq = r.seq + 1;
@@ -128,10 +146,15 @@ pub fn verify(meta: &Meta) -> Result<Verdict, RegistryError> {
     if let Some(head) = meta.setting("audit_head")? {
         let want = format!("{}:{}", expect_seq - 1, prev);
         if head != want {
-            problems.push(format!("head is {head} but the log ends at {want} (newest entries removed?)"));
+            problems.push(format!(
+                "head is {head} but the log ends at {want} (newest entries removed?)"
+            ));
         }
     } else if count > 0 {
         problems.push("head record is missing".to_string());
     }
-    Ok(Verdict { entries: count, problems })
+    Ok(Verdict {
+        entries: count,
+        problems,
+    })
 }

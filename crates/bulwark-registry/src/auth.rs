@@ -31,7 +31,8 @@ pub fn random_hex(n: usize) -> String {
 /// Hash a password with argon2id and a random salt (PHC string).
 pub fn hash_password(password: &str) -> Result<String, RegistryError> {
     let salt_bytes = random_hex(16);
-    let salt = SaltString::encode_b64(salt_bytes.as_bytes()).map_err(|e| RegistryError::Hash(e.to_string()))?;
+    let salt = SaltString::encode_b64(salt_bytes.as_bytes())
+        .map_err(|e| RegistryError::Hash(e.to_string()))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -40,7 +41,11 @@ pub fn hash_password(password: &str) -> Result<String, RegistryError> {
 
 /// Check a password against a PHC hash.
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(phc).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// Recently verified credentials, so that clients sending Basic credentials on every request
@@ -64,7 +69,10 @@ impl VerifyCache {
             .into();
         {
             let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-            if seen.get(&key).is_some_and(|t| t.elapsed() < Duration::from_secs(60)) {
+            if seen
+                .get(&key)
+                .is_some_and(|t| t.elapsed() < Duration::from_secs(60))
+            {
                 return true;
             }
         }
@@ -82,8 +90,12 @@ impl VerifyCache {
 
 /// Decode an `Authorization: Basic ...` value into name and password.
 pub fn parse_basic(value: &str) -> Option<(String, String)> {
-    let b64 = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic "))?;
-    let raw = base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok()?;
+    let b64 = value
+        .strip_prefix("Basic ")
+        .or_else(|| value.strip_prefix("basic "))?;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .ok()?;
     let text = String::from_utf8(raw).ok()?;
     let (u, p) = text.split_once(':')?;
     Some((u.to_string(), p.to_string()))
@@ -91,7 +103,10 @@ pub fn parse_basic(value: &str) -> Option<(String, String)> {
 
 /// Encode name and password as an `Authorization: Basic ...` value.
 pub fn basic_header(user: &str, password: &str) -> String {
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")))
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    )
 }
 
 /// One access grant inside a token (Docker token spec `access` claim).
@@ -115,13 +130,22 @@ impl Grant {
         Some(Grant {
             kind: kind.to_string(),
             name: name.to_string(),
-            actions: actions.split(',').filter(|a| !a.is_empty()).map(str::to_string).collect(),
+            actions: actions
+                .split(',')
+                .filter(|a| !a.is_empty())
+                .map(str::to_string)
+                .collect(),
         })
     }
 
     /// Whether the grant covers `action` on repository `repo`.
     pub fn covers(&self, repo: &str, action: Action) -> bool {
-        self.kind == "repository" && self.name == repo && self.actions.iter().any(|a| a == action.as_str() || a == "*")
+        self.kind == "repository"
+            && self.name == repo
+            && self
+                .actions
+                .iter()
+                .any(|a| a == action.as_str() || a == "*")
     }
 }
 
@@ -148,8 +172,12 @@ pub struct Claims {
 
 /// Sign claims with the registry's secret.
 pub fn sign(claims: &Claims, secret: &[u8]) -> Result<String, RegistryError> {
-    jsonwebtoken::encode(&jsonwebtoken::Header::default(), claims, &jsonwebtoken::EncodingKey::from_secret(secret))
-        .map_err(|e| RegistryError::Config(format!("signing token: {e}")))
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret),
+    )
+    .map_err(|e| RegistryError::Config(format!("signing token: {e}")))
 }
 
 /// Verify a token's signature, expiry, issuer and audience.
@@ -171,9 +199,16 @@ mod tests {
     fn scopes() {
         assert_eq!(
             Grant::parse_scope("repository:a/b:pull,push"),
-            Some(Grant { kind: "repository".into(), name: "a/b".into(), actions: vec!["pull".into(), "push".into()] })
+            Some(Grant {
+                kind: "repository".into(),
+                name: "a/b".into(),
+                actions: vec!["pull".into(), "push".into()]
+            })
         );
-        assert_eq!(Grant::parse_scope("registry:catalog:*").map(|g| g.name), Some("catalog".into()));
+        assert_eq!(
+            Grant::parse_scope("registry:catalog:*").map(|g| g.name),
+            Some("catalog".into())
+        );
         assert_eq!(Grant::parse_scope("nonsense"), None);
     }
 
@@ -182,7 +217,10 @@ mod tests {
         let h = hash_password("s3cret").unwrap();
         assert!(verify_password("s3cret", &h));
         assert!(!verify_password("s3cret!", &h));
-        assert_eq!(parse_basic(&basic_header("u", "p:q")), Some(("u".into(), "p:q".into())));
+        assert_eq!(
+            parse_basic(&basic_header("u", "p:q")),
+            Some(("u".into(), "p:q".into()))
+        );
     }
 
     #[test]

@@ -40,17 +40,25 @@ pub enum ClientError {
 /// `auths` entry for the server's host in `$DOCKER_CONFIG/config.json` or
 /// `~/.docker/config.json` (as `docker login` writes it).
 pub fn find_credentials(server: &str) -> Option<(String, String)> {
-    if let (Ok(u), Ok(p)) = (std::env::var("BULWARK_REGISTRY_USER"), std::env::var("BULWARK_REGISTRY_PASSWORD")) {
+    if let (Ok(u), Ok(p)) = (
+        std::env::var("BULWARK_REGISTRY_USER"),
+        std::env::var("BULWARK_REGISTRY_PASSWORD"),
+    ) {
         return Some((u, p));
     }
-    let host = server.trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/');
+    let host = server
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_end_matches('/');
     let dir = std::env::var_os("DOCKER_CONFIG")
         .map(std::path::PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".docker")))?;
     let text = std::fs::read_to_string(dir.join("config.json")).ok()?;
     let cfg: Value = serde_json::from_str(&text).ok()?;
     let auth = cfg.get("auths")?.get(host)?.get("auth")?.as_str()?;
-    let raw = base64::engine::general_purpose::STANDARD.decode(auth).ok()?;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(auth)
+        .ok()?;
     let text = String::from_utf8(raw).ok()?;
     let (u, p) = text.split_once(':')?;
     Some((u.to_string(), p.to_string()))
@@ -67,8 +75,15 @@ pub struct AdminClient {
 impl AdminClient {
     /// A client for `server` (`http://host:port`), signing in with `creds`.
     pub fn new(server: &str, creds: Option<(String, String)>) -> AdminClient {
-        let base = if server.contains("://") { server.to_string() } else { format!("http://{server}") };
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let base = if server.contains("://") {
+            server.to_string()
+        } else {
+            format!("http://{server}")
+        };
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
         AdminClient {
             base: base.trim_end_matches('/').to_string(),
             auth: creds.map(|(u, p)| crate::auth::basic_header(&u, &p)),
@@ -76,16 +91,30 @@ impl AdminClient {
         }
     }
 
-    fn finish(url: &str, resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<String, ClientError> {
-        let mut resp = resp.map_err(|e| ClientError::Transport { url: url.to_string(), source: Box::new(e) })?;
+    fn finish(
+        url: &str,
+        resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<String, ClientError> {
+        let mut resp = resp.map_err(|e| ClientError::Transport {
+            url: url.to_string(),
+            source: Box::new(e),
+        })?;
         let status = resp.status().as_u16();
         let text = resp.body_mut().read_to_string().unwrap_or_default();
         if status >= 400 {
             let message = serde_json::from_str::<Value>(&text)
                 .ok()
-                .and_then(|v| v.pointer("/errors/0/message").and_then(Value::as_str).map(str::to_string))
+                .and_then(|v| {
+                    v.pointer("/errors/0/message")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
                 .unwrap_or(text);
-            return Err(ClientError::Status { url: url.to_string(), status, message });
+            return Err(ClientError::Status {
+                url: url.to_string(),
+                status,
+                message,
+            });
         }
         Ok(text)
     }
@@ -93,12 +122,18 @@ impl AdminClient {
     /// POST JSON to `path`, returning the JSON answer.
     pub fn post(&self, path: &str, body: &Value) -> Result<Value, ClientError> {
         let url = format!("{}{path}", self.base);
-        let mut req = self.agent.post(&url).header("content-type", "application/json");
+        let mut req = self
+            .agent
+            .post(&url)
+            .header("content-type", "application/json");
         if let Some(a) = &self.auth {
             req = req.header("authorization", a);
         }
         let text = Self::finish(&url, req.send(body.to_string()))?;
-        serde_json::from_str(&text).map_err(|e| ClientError::Answer { url, detail: e.to_string() })
+        serde_json::from_str(&text).map_err(|e| ClientError::Answer {
+            url,
+            detail: e.to_string(),
+        })
     }
 
     /// GET `path` as text.

@@ -97,7 +97,12 @@ pub struct ApiError {
 impl ApiError {
     /// An error with the code's default status.
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        ApiError { code, message: message.into(), status: None, challenge: None }
+        ApiError {
+            code,
+            message: message.into(),
+            status: None,
+            challenge: None,
+        }
     }
 
     /// The same error with another HTTP status.
@@ -169,6 +174,13 @@ pub enum RegistryError {
 }
 
 /// Shorthand for an I/O error with its path.
-pub(crate) fn io_err<'a>(what: &'static str, path: &'a std::path::Path) -> impl FnOnce(std::io::Error) -> RegistryError + 'a {
-    move |source| RegistryError::Io { what, path: path.to_path_buf(), source }
+pub(crate) fn io_err<'a>(
+    what: &'static str,
+    path: &'a std::path::Path,
+) -> impl FnOnce(std::io::Error) -> RegistryError + 'a {
+    move |source| RegistryError::Io {
+        what,
+        path: path.to_path_buf(),
+        source,
+    }
 }

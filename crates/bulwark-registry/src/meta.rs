@@ -144,7 +144,9 @@ impl Meta {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
-        Ok(Meta { conn: Mutex::new(conn) })
+        Ok(Meta {
+            conn: Mutex::new(conn),
+        })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -156,8 +158,14 @@ impl Meta {
     /// Link a blob to a repository (creating the repository).
     pub fn link_blob(&self, repo: &str, d: &Digest, size: u64) -> Result<(), RegistryError> {
         let c = self.lock();
-        c.execute("INSERT OR IGNORE INTO repos VALUES (?1, ?2)", params![repo, now()])?;
-        c.execute("INSERT OR IGNORE INTO repo_blobs VALUES (?1, ?2, ?3)", params![repo, d.as_str(), size as i64])?;
+        c.execute(
+            "INSERT OR IGNORE INTO repos VALUES (?1, ?2)",
+            params![repo, now()],
+        )?;
+        c.execute(
+            "INSERT OR IGNORE INTO repo_blobs VALUES (?1, ?2, ?3)",
+            params![repo, d.as_str(), size as i64],
+        )?;
         Ok(())
     }
 
@@ -165,7 +173,11 @@ impl Meta {
     pub fn blob_size(&self, repo: &str, d: &Digest) -> Result<Option<u64>, RegistryError> {
         let c = self.lock();
         let r: Option<i64> = c
-            .query_row("SELECT size FROM repo_blobs WHERE repo=?1 AND digest=?2", params![repo, d.as_str()], |r| r.get(0))
+            .query_row(
+                "SELECT size FROM repo_blobs WHERE repo=?1 AND digest=?2",
+                params![repo, d.as_str()],
+                |r| r.get(0),
+            )
             .optional()?;
         Ok(r.map(|s| s as u64))
     }
@@ -173,13 +185,22 @@ impl Meta {
     /// Unlink a blob from a repository; whether it was linked.
     pub fn unlink_blob(&self, repo: &str, d: &Digest) -> Result<bool, RegistryError> {
         let c = self.lock();
-        Ok(c.execute("DELETE FROM repo_blobs WHERE repo=?1 AND digest=?2", params![repo, d.as_str()])? > 0)
+        Ok(c.execute(
+            "DELETE FROM repo_blobs WHERE repo=?1 AND digest=?2",
+            params![repo, d.as_str()],
+        )? > 0)
     }
 
     /// Whether a repository exists.
     pub fn repo_exists(&self, repo: &str) -> Result<bool, RegistryError> {
         let c = self.lock();
-        Ok(c.query_row("SELECT 1 FROM repos WHERE name=?1", params![repo], |_| Ok(())).optional()?.is_some())
+        Ok(
+            c.query_row("SELECT 1 FROM repos WHERE name=?1", params![repo], |_| {
+                Ok(())
+            })
+            .optional()?
+            .is_some(),
+        )
     }
 
     /// Record a manifest (and its tag) in one transaction.
@@ -187,17 +208,38 @@ impl Meta {
         let mut c = self.lock();
         let tx = c.transaction()?;
         let t = now();
-        tx.execute("INSERT OR IGNORE INTO repos VALUES (?1, ?2)", params![m.repo, t])?;
+        tx.execute(
+            "INSERT OR IGNORE INTO repos VALUES (?1, ?2)",
+            params![m.repo, t],
+        )?;
         tx.execute(
             "INSERT OR REPLACE INTO manifests VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![m.repo, m.digest.as_str(), m.media_type, m.size as i64, m.artifact_type, m.subject, m.annotations, t],
+            params![
+                m.repo,
+                m.digest.as_str(),
+                m.media_type,
+                m.size as i64,
+                m.artifact_type,
+                m.subject,
+                m.annotations,
+                t
+            ],
         )?;
-        tx.execute("INSERT OR IGNORE INTO repo_blobs VALUES (?1, ?2, ?3)", params![m.repo, m.digest.as_str(), m.size as i64])?;
+        tx.execute(
+            "INSERT OR IGNORE INTO repo_blobs VALUES (?1, ?2, ?3)",
+            params![m.repo, m.digest.as_str(), m.size as i64],
+        )?;
         for child in &m.children {
-            tx.execute("INSERT OR IGNORE INTO manifest_refs VALUES (?1, ?2, ?3)", params![m.repo, m.digest.as_str(), child])?;
+            tx.execute(
+                "INSERT OR IGNORE INTO manifest_refs VALUES (?1, ?2, ?3)",
+                params![m.repo, m.digest.as_str(), child],
+            )?;
         }
         if let Some(tag) = m.tag {
-            tx.execute("INSERT OR REPLACE INTO tags VALUES (?1, ?2, ?3, ?4)", params![m.repo, tag, m.digest.as_str(), t])?;
+            tx.execute(
+                "INSERT OR REPLACE INTO tags VALUES (?1, ?2, ?3, ?4)",
+                params![m.repo, tag, m.digest.as_str(), t],
+            )?;
         }
         tx.commit()?;
         Ok(())
@@ -206,7 +248,12 @@ impl Meta {
     /// The digest a tag points at.
     pub fn tag_digest(&self, repo: &str, tag: &str) -> Result<Option<String>, RegistryError> {
         let c = self.lock();
-        Ok(c.query_row("SELECT digest FROM tags WHERE repo=?1 AND tag=?2", params![repo, tag], |r| r.get(0)).optional()?)
+        Ok(c.query_row(
+            "SELECT digest FROM tags WHERE repo=?1 AND tag=?2",
+            params![repo, tag],
+            |r| r.get(0),
+        )
+        .optional()?)
     }
 
     /// A manifest by digest.
@@ -219,17 +266,35 @@ impl Meta {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        Ok(row.and_then(|(d, m, s)| Digest::parse(&d).map(|digest| ManifestRow { digest, media_type: m, size: s as u64 })))
+        Ok(row.and_then(|(d, m, s)| {
+            Digest::parse(&d).map(|digest| ManifestRow {
+                digest,
+                media_type: m,
+                size: s as u64,
+            })
+        }))
     }
 
     /// Delete a manifest and every tag pointing at it; whether it existed.
     pub fn delete_manifest(&self, repo: &str, d: &Digest) -> Result<bool, RegistryError> {
         let mut c = self.lock();
         let tx = c.transaction()?;
-        let n = tx.execute("DELETE FROM manifests WHERE repo=?1 AND digest=?2", params![repo, d.as_str()])?;
-        tx.execute("DELETE FROM tags WHERE repo=?1 AND digest=?2", params![repo, d.as_str()])?;
-        tx.execute("DELETE FROM manifest_refs WHERE repo=?1 AND manifest=?2", params![repo, d.as_str()])?;
-        tx.execute("DELETE FROM repo_blobs WHERE repo=?1 AND digest=?2", params![repo, d.as_str()])?;
+        let n = tx.execute(
+            "DELETE FROM manifests WHERE repo=?1 AND digest=?2",
+            params![repo, d.as_str()],
+        )?;
+        tx.execute(
+            "DELETE FROM tags WHERE repo=?1 AND digest=?2",
+            params![repo, d.as_str()],
+        )?;
+        tx.execute(
+            "DELETE FROM manifest_refs WHERE repo=?1 AND manifest=?2",
+            params![repo, d.as_str()],
+        )?;
+        tx.execute(
+            "DELETE FROM repo_blobs WHERE repo=?1 AND digest=?2",
+            params![repo, d.as_str()],
+        )?;
         tx.commit()?;
         Ok(n > 0)
     }
@@ -237,13 +302,22 @@ impl Meta {
     /// Delete one tag; whether it existed.
     pub fn delete_tag(&self, repo: &str, tag: &str) -> Result<bool, RegistryError> {
         let c = self.lock();
-        Ok(c.execute("DELETE FROM tags WHERE repo=?1 AND tag=?2", params![repo, tag])? > 0)
+        Ok(c.execute(
+            "DELETE FROM tags WHERE repo=?1 AND tag=?2",
+            params![repo, tag],
+        )? > 0)
     }
 
     /// Tags of a repository in lexical order, after `last`, at most `n`.
-    pub fn tags(&self, repo: &str, last: Option<&str>, n: Option<usize>) -> Result<Vec<String>, RegistryError> {
+    pub fn tags(
+        &self,
+        repo: &str,
+        last: Option<&str>,
+        n: Option<usize>,
+    ) -> Result<Vec<String>, RegistryError> {
         let c = self.lock();
-        let mut st = c.prepare("SELECT tag FROM tags WHERE repo=?1 AND tag > ?2 ORDER BY tag LIMIT ?3")?;
+        let mut st =
+            c.prepare("SELECT tag FROM tags WHERE repo=?1 AND tag > ?2 ORDER BY tag LIMIT ?3")?;
         let limit = n.map(|n| n as i64).unwrap_or(-1);
         let rows = st.query_map(params![repo, last.unwrap_or(""), limit], |r| r.get(0))?;
         Ok(rows.collect::<Result<Vec<String>, _>>()?)
@@ -258,7 +332,12 @@ impl Meta {
     }
 
     /// Manifests in `repo` whose subject is `subject`, optionally of one artifact type.
-    pub fn referrers(&self, repo: &str, subject: &str, artifact_type: Option<&str>) -> Result<Vec<ReferrerRow>, RegistryError> {
+    pub fn referrers(
+        &self,
+        repo: &str,
+        subject: &str,
+        artifact_type: Option<&str>,
+    ) -> Result<Vec<ReferrerRow>, RegistryError> {
         let c = self.lock();
         let mut st = c.prepare(
             "SELECT digest, media_type, size, artifact_type, annotations FROM manifests
@@ -279,14 +358,22 @@ impl Meta {
     /// Record a new upload session.
     pub fn create_upload(&self, id: &str, repo: &str) -> Result<(), RegistryError> {
         let c = self.lock();
-        c.execute("INSERT INTO uploads VALUES (?1, ?2, ?3)", params![id, repo, now()])?;
+        c.execute(
+            "INSERT INTO uploads VALUES (?1, ?2, ?3)",
+            params![id, repo, now()],
+        )?;
         Ok(())
     }
 
     /// The repository an upload session belongs to.
     pub fn upload_repo(&self, id: &str) -> Result<Option<String>, RegistryError> {
         let c = self.lock();
-        Ok(c.query_row("SELECT repo FROM uploads WHERE id=?1", params![id], |r| r.get(0)).optional()?)
+        Ok(
+            c.query_row("SELECT repo FROM uploads WHERE id=?1", params![id], |r| {
+                r.get(0)
+            })
+            .optional()?,
+        )
     }
 
     /// Forget an upload session.
@@ -299,42 +386,72 @@ impl Meta {
     /// A setting's value.
     pub fn setting(&self, key: &str) -> Result<Option<String>, RegistryError> {
         let c = self.lock();
-        Ok(c.query_row("SELECT value FROM settings WHERE key=?1", params![key], |r| r.get(0)).optional()?)
+        Ok(c.query_row(
+            "SELECT value FROM settings WHERE key=?1",
+            params![key],
+            |r| r.get(0),
+        )
+        .optional()?)
     }
 
     /// Set a setting only when it is absent; returns the value now stored.
     pub fn setting_init(&self, key: &str, value: &str) -> Result<String, RegistryError> {
         let c = self.lock();
-        c.execute("INSERT OR IGNORE INTO settings VALUES (?1, ?2)", params![key, value])?;
-        Ok(c.query_row("SELECT value FROM settings WHERE key=?1", params![key], |r| r.get(0))?)
+        c.execute(
+            "INSERT OR IGNORE INTO settings VALUES (?1, ?2)",
+            params![key, value],
+        )?;
+        Ok(c.query_row(
+            "SELECT value FROM settings WHERE key=?1",
+            params![key],
+            |r| r.get(0),
+        )?)
     }
 
     /// Create a user; false when the name is taken.
     pub fn create_user(&self, name: &str, hash: &str, admin: bool) -> Result<bool, RegistryError> {
         let c = self.lock();
-        Ok(c.execute("INSERT OR IGNORE INTO users VALUES (?1, ?2, ?3, ?4)", params![name, hash, admin, now()])? > 0)
+        Ok(c.execute(
+            "INSERT OR IGNORE INTO users VALUES (?1, ?2, ?3, ?4)",
+            params![name, hash, admin, now()],
+        )? > 0)
     }
 
     /// A user by name.
     pub fn user(&self, name: &str) -> Result<Option<UserRow>, RegistryError> {
         let c = self.lock();
-        Ok(c
-            .query_row("SELECT name, hash, admin FROM users WHERE name=?1", params![name], |r| {
-                Ok(UserRow { name: r.get(0)?, hash: r.get(1)?, admin: r.get(2)? })
-            })
-            .optional()?)
+        Ok(c.query_row(
+            "SELECT name, hash, admin FROM users WHERE name=?1",
+            params![name],
+            |r| {
+                Ok(UserRow {
+                    name: r.get(0)?,
+                    hash: r.get(1)?,
+                    admin: r.get(2)?,
+                })
+            },
+        )
+        .optional()?)
     }
 
     /// Create a project; false when it exists.
     pub fn create_project(&self, name: &str, public: bool) -> Result<bool, RegistryError> {
         let c = self.lock();
-        Ok(c.execute("INSERT OR IGNORE INTO projects VALUES (?1, ?2, ?3)", params![name, public, now()])? > 0)
+        Ok(c.execute(
+            "INSERT OR IGNORE INTO projects VALUES (?1, ?2, ?3)",
+            params![name, public, now()],
+        )? > 0)
     }
 
     /// A project's public flag, or `None` when it does not exist.
     pub fn project_public(&self, name: &str) -> Result<Option<bool>, RegistryError> {
         let c = self.lock();
-        Ok(c.query_row("SELECT public FROM projects WHERE name=?1", params![name], |r| r.get(0)).optional()?)
+        Ok(c.query_row(
+            "SELECT public FROM projects WHERE name=?1",
+            params![name],
+            |r| r.get(0),
+        )
+        .optional()?)
     }
 
     /// All projects with their public flag.
@@ -348,15 +465,22 @@ impl Meta {
     /// Set a member's role in a project.
     pub fn set_member(&self, project: &str, user: &str, role: &str) -> Result<(), RegistryError> {
         let c = self.lock();
-        c.execute("INSERT OR REPLACE INTO members VALUES (?1, ?2, ?3)", params![project, user, role])?;
+        c.execute(
+            "INSERT OR REPLACE INTO members VALUES (?1, ?2, ?3)",
+            params![project, user, role],
+        )?;
         Ok(())
     }
 
     /// A user's role name in a project.
     pub fn member_role(&self, project: &str, user: &str) -> Result<Option<String>, RegistryError> {
         let c = self.lock();
-        Ok(c.query_row("SELECT role FROM members WHERE project=?1 AND user=?2", params![project, user], |r| r.get(0))
-            .optional()?)
+        Ok(c.query_row(
+            "SELECT role FROM members WHERE project=?1 AND user=?2",
+            params![project, user],
+            |r| r.get(0),
+        )
+        .optional()?)
     }
 
     /// Members of a project with their role names.
@@ -379,37 +503,71 @@ impl Meta {
     /// A robot by full name.
     pub fn robot(&self, name: &str) -> Result<Option<RobotRow>, RegistryError> {
         let c = self.lock();
-        Ok(c
-            .query_row("SELECT name, project, hash, scopes, expires FROM robots WHERE name=?1", params![name], |r| {
-                Ok(RobotRow { name: r.get(0)?, project: r.get(1)?, hash: r.get(2)?, scopes: r.get(3)?, expires: r.get(4)? })
-            })
-            .optional()?)
+        Ok(c.query_row(
+            "SELECT name, project, hash, scopes, expires FROM robots WHERE name=?1",
+            params![name],
+            |r| {
+                Ok(RobotRow {
+                    name: r.get(0)?,
+                    project: r.get(1)?,
+                    hash: r.get(2)?,
+                    scopes: r.get(3)?,
+                    expires: r.get(4)?,
+                })
+            },
+        )
+        .optional()?)
     }
 
     /// Append to the audit log: `chain(prev_hash) -> (entry, hash)` is called inside the
     /// transaction with the last entry's hash, so concurrent appends cannot fork the chain.
-    pub fn audit_append(&self, chain: impl FnOnce(i64, &str) -> (String, String)) -> Result<i64, RegistryError> {
+    pub fn audit_append(
+        &self,
+        chain: impl FnOnce(i64, &str) -> (String, String),
+    ) -> Result<i64, RegistryError> {
         let mut c = self.lock();
         let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let last: Option<(i64, String)> =
-            tx.query_row("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let last: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
         let (seq, prev) = match last {
             Some((s, h)) => (s + 1, h),
             None => (1, String::new()),
         };
         let (entry, hash) = chain(seq, &prev);
-        tx.execute("INSERT INTO audit VALUES (?1, ?2, ?3, ?4)", params![seq, entry, prev, hash])?;
-        tx.execute("INSERT OR REPLACE INTO settings VALUES ('audit_head', ?1)", params![format!("{seq}:{hash}")])?;
+        tx.execute(
+            "INSERT INTO audit VALUES (?1, ?2, ?3, ?4)",
+            params![seq, entry, prev, hash],
+        )?;
+        tx.execute(
+            "INSERT OR REPLACE INTO settings VALUES ('audit_head', ?1)",
+            params![format!("{seq}:{hash}")],
+        )?;
         tx.commit()?;
         Ok(seq)
     }
 
     /// Audit entries with `seq > after`, oldest first, at most `limit`.
-    pub fn audit_rows(&self, after: i64, limit: Option<usize>) -> Result<Vec<AuditRow>, RegistryError> {
+    pub fn audit_rows(
+        &self,
+        after: i64,
+        limit: Option<usize>,
+    ) -> Result<Vec<AuditRow>, RegistryError> {
         let c = self.lock();
-        let mut st = c.prepare("SELECT seq, entry, prev, hash FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+        let mut st = c.prepare(
+            "SELECT seq, entry, prev, hash FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
         let rows = st.query_map(params![after, limit.map(|n| n as i64).unwrap_or(-1)], |r| {
-            Ok(AuditRow { seq: r.get(0)?, entry: r.get(1)?, prev: r.get(2)?, hash: r.get(3)? })
+            Ok(AuditRow {
+                seq: r.get(0)?,
+                entry: r.get(1)?,
+                prev: r.get(2)?,
+                hash: r.get(3)?,
+            })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }

@@ -16,7 +16,11 @@ impl Digest {
     /// Parse `sha256:<64 lowercase hex>`.
     pub fn parse(s: &str) -> Option<Digest> {
         let hex = s.strip_prefix("sha256:")?;
-        if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        if hex.len() == 64
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
             Some(Digest(s.to_string()))
         } else {
             None
@@ -88,7 +92,8 @@ pub fn valid_tag(tag: &str) -> bool {
     !b.is_empty()
         && b.len() <= 128
         && (b[0].is_ascii_alphanumeric() || b[0] == b'_')
-        && b.iter().all(|x| x.is_ascii_alphanumeric() || matches!(x, b'_' | b'.' | b'-'))
+        && b.iter()
+            .all(|x| x.is_ascii_alphanumeric() || matches!(x, b'_' | b'.' | b'-'))
 }
 
 /// The project a repository belongs to: its first path component.
@@ -162,7 +167,10 @@ impl Route {
         if let Some(name) = rest.strip_suffix("/tags/list") {
             return Some(Route::Tags(name.to_string()));
         }
-        if let Some(name) = rest.strip_suffix("/blobs/uploads/").or_else(|| rest.strip_suffix("/blobs/uploads")) {
+        if let Some(name) = rest
+            .strip_suffix("/blobs/uploads/")
+            .or_else(|| rest.strip_suffix("/blobs/uploads"))
+        {
             return Some(Route::UploadStart(name.to_string()));
         }
         let (head, last) = rest.rsplit_once('/')?;
@@ -202,7 +210,9 @@ mod tests {
         for ok in ["a", "library/busybox", "a.b/c__d/e---f", "x0/y_z"] {
             assert!(valid_repo(ok), "{ok}");
         }
-        for bad in ["", "A", "a//b", "-a", "a-", "a..b", "a___b", "a/", "/a", "a._b"] {
+        for bad in [
+            "", "A", "a//b", "-a", "a-", "a..b", "a___b", "a/", "/a", "a._b",
+        ] {
             assert!(!valid_repo(bad), "{bad}");
         }
     }
@@ -214,10 +224,22 @@ mod tests {
             Route::parse("/v2/a/b/manifests/latest"),
             Some(Route::Manifest("a/b".into(), "latest".into()))
         );
-        assert_eq!(Route::parse("/v2/a/blobs/uploads/"), Some(Route::UploadStart("a".into())));
-        assert_eq!(Route::parse("/v2/a/b/blobs/uploads/xyz"), Some(Route::Upload("a/b".into(), "xyz".into())));
-        assert_eq!(Route::parse("/v2/a/tags/list"), Some(Route::Tags("a".into())));
-        assert_eq!(Route::parse("/v2/blobs/blobs/x"), Some(Route::Blob("blobs".into(), "x".into())));
+        assert_eq!(
+            Route::parse("/v2/a/blobs/uploads/"),
+            Some(Route::UploadStart("a".into()))
+        );
+        assert_eq!(
+            Route::parse("/v2/a/b/blobs/uploads/xyz"),
+            Some(Route::Upload("a/b".into(), "xyz".into()))
+        );
+        assert_eq!(
+            Route::parse("/v2/a/tags/list"),
+            Some(Route::Tags("a".into()))
+        );
+        assert_eq!(
+            Route::parse("/v2/blobs/blobs/x"),
+            Some(Route::Blob("blobs".into(), "x".into()))
+        );
         assert_eq!(Route::parse("/v2/a/what/x"), None);
     }
 }

@@ -64,18 +64,53 @@ pub struct Metrics {
 impl Metrics {
     fn render(&self) -> String {
         let rows = [
-            ("bulwark_registry_http_requests_total", "HTTP requests served", &self.requests),
-            ("bulwark_registry_received_bytes_total", "Blob bytes received", &self.bytes_in),
-            ("bulwark_registry_sent_bytes_total", "Blob bytes sent", &self.bytes_out),
-            ("bulwark_registry_manifests_pushed_total", "Manifests pushed", &self.manifests_pushed),
-            ("bulwark_registry_manifests_pulled_total", "Manifests pulled", &self.manifests_pulled),
-            ("bulwark_registry_auth_failures_total", "Failed authentications", &self.auth_failures),
-            ("bulwark_registry_denied_total", "Requests denied by access control", &self.denied),
-            ("bulwark_registry_uploads_started_total", "Blob upload sessions started", &self.uploads_started),
+            (
+                "bulwark_registry_http_requests_total",
+                "HTTP requests served",
+                &self.requests,
+            ),
+            (
+                "bulwark_registry_received_bytes_total",
+                "Blob bytes received",
+                &self.bytes_in,
+            ),
+            (
+                "bulwark_registry_sent_bytes_total",
+                "Blob bytes sent",
+                &self.bytes_out,
+            ),
+            (
+                "bulwark_registry_manifests_pushed_total",
+                "Manifests pushed",
+                &self.manifests_pushed,
+            ),
+            (
+                "bulwark_registry_manifests_pulled_total",
+                "Manifests pulled",
+                &self.manifests_pulled,
+            ),
+            (
+                "bulwark_registry_auth_failures_total",
+                "Failed authentications",
+                &self.auth_failures,
+            ),
+            (
+                "bulwark_registry_denied_total",
+                "Requests denied by access control",
+                &self.denied,
+            ),
+            (
+                "bulwark_registry_uploads_started_total",
+                "Blob upload sessions started",
+                &self.uploads_started,
+            ),
         ];
         let mut out = String::new();
         for (name, help, v) in rows {
-            out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {}\n", v.load(Ordering::Relaxed)));
+            out.push_str(&format!(
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}\n",
+                v.load(Ordering::Relaxed)
+            ));
         }
         out
     }
@@ -108,7 +143,9 @@ impl Registry {
         std::fs::create_dir_all(&cfg.root).map_err(crate::error::io_err("creating", &cfg.root))?;
         let store = BlobStore::open(&cfg.root)?;
         let meta = Meta::open(&cfg.root.join("registry.db"))?;
-        let secret = meta.setting_init("token_secret", &auth::random_hex(32))?.into_bytes();
+        let secret = meta
+            .setting_init("token_secret", &auth::random_hex(32))?
+            .into_bytes();
         if meta.user("admin")?.is_none() {
             let Some(pw) = cfg.admin_password.as_deref().filter(|p| !p.is_empty()) else {
                 return Err(RegistryError::Config(
@@ -118,11 +155,27 @@ impl Registry {
             meta.create_user("admin", &auth::hash_password(pw)?, true)?;
             audit::record(
                 &meta,
-                &audit::Event { actor: "system", addr: "", action: "user-create", resource: "admin", reference: Some("system-admin"), digest: None },
+                &audit::Event {
+                    actor: "system",
+                    addr: "",
+                    action: "user-create",
+                    resource: "admin",
+                    reference: Some("system-admin"),
+                    digest: None,
+                },
             )?;
         }
-        let state = AppState { cfg, store, meta, secret, cache: VerifyCache::default(), metrics: Metrics::default() };
-        Ok(Registry { state: Arc::new(state) })
+        let state = AppState {
+            cfg,
+            store,
+            meta,
+            secret,
+            cache: VerifyCache::default(),
+            metrics: Metrics::default(),
+        };
+        Ok(Registry {
+            state: Arc::new(state),
+        })
     }
 
     /// The metadata database (for offline commands such as `audit verify`).
@@ -139,12 +192,18 @@ impl Registry {
             .route("/token", get(crate::admin::token))
             .route("/healthz", get(healthz))
             .route("/metrics", get(metrics))
-            .route("/api/v1/projects", post(crate::admin::create_project).get(crate::admin::list_projects))
+            .route(
+                "/api/v1/projects",
+                post(crate::admin::create_project).get(crate::admin::list_projects),
+            )
             .route(
                 "/api/v1/projects/{project}/members",
                 post(crate::admin::add_member).get(crate::admin::list_members),
             )
-            .route("/api/v1/projects/{project}/robots", post(crate::admin::create_robot))
+            .route(
+                "/api/v1/projects/{project}/robots",
+                post(crate::admin::create_robot),
+            )
             .route("/api/v1/users", post(crate::admin::create_user))
             .route("/api/v1/audit", get(crate::admin::audit_export))
             .route("/api/v1/audit/verify", get(crate::admin::audit_verify))
@@ -158,13 +217,20 @@ impl Registry {
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let app = self.router().into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+        let app = self
+            .router()
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
     }
 }
 
 async fn api_version_header(mut resp: Response) -> Response {
-    resp.headers_mut().insert("docker-distribution-api-version", HeaderValue::from_static("registry/2.0"));
+    resp.headers_mut().insert(
+        "docker-distribution-api-version",
+        HeaderValue::from_static("registry/2.0"),
+    );
     resp
 }
 
@@ -176,7 +242,11 @@ async fn healthz(State(st): State<Shared>) -> Response {
 }
 
 async fn metrics(State(st): State<Shared>) -> Response {
-    ([("content-type", "text/plain; version=0.0.4")], st.metrics.render()).into_response()
+    (
+        [("content-type", "text/plain; version=0.0.4")],
+        st.metrics.render(),
+    )
+        .into_response()
 }
 
 /// How a request authenticated.
@@ -207,8 +277,14 @@ pub fn client_addr(ci: &ConnectInfo<SocketAddr>) -> String {
 
 /// The `WWW-Authenticate` challenge for `scope` (empty for none).
 pub fn challenge(st: &AppState, headers: &HeaderMap, scope: &str) -> String {
-    let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let mut c = format!("Bearer realm=\"http://{host}/token\",service=\"{}\"", st.cfg.service);
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let mut c = format!(
+        "Bearer realm=\"http://{host}/token\",service=\"{}\"",
+        st.cfg.service
+    );
     if !scope.is_empty() {
         c.push_str(&format!(",scope=\"{scope}\""));
     }
@@ -216,19 +292,30 @@ pub fn challenge(st: &AppState, headers: &HeaderMap, scope: &str) -> String {
 }
 
 /// Check name and password of a user or robot (`robot$...`).
-pub fn check_password(st: &AppState, name: &str, password: &str) -> Result<Option<Principal>, RegistryError> {
+pub fn check_password(
+    st: &AppState,
+    name: &str,
+    password: &str,
+) -> Result<Option<Principal>, RegistryError> {
     if name.starts_with("robot$") {
-        let Some(r) = st.meta.robot(name)? else { return Ok(None) };
+        let Some(r) = st.meta.robot(name)? else {
+            return Ok(None);
+        };
         if r.expires.is_some_and(|e| e <= now()) || !st.cache.verify(name, password, &r.hash) {
             return Ok(None);
         }
         return Ok(Some(robot_principal(&r)));
     }
-    let Some(u) = st.meta.user(name)? else { return Ok(None) };
+    let Some(u) = st.meta.user(name)? else {
+        return Ok(None);
+    };
     if !st.cache.verify(name, password, &u.hash) {
         return Ok(None);
     }
-    Ok(Some(Principal::User { name: u.name, admin: u.admin }))
+    Ok(Some(Principal::User {
+        name: u.name,
+        admin: u.admin,
+    }))
 }
 
 fn robot_principal(r: &crate::meta::RobotRow) -> Principal {
@@ -246,9 +333,16 @@ fn principal_of_subject(st: &AppState, sub: &str) -> Result<Option<Principal>, R
         return Ok(Some(Principal::Anonymous));
     }
     if sub.starts_with("robot$") {
-        return Ok(st.meta.robot(sub)?.filter(|r| r.expires.is_none_or(|e| e > now())).map(|r| robot_principal(&r)));
+        return Ok(st
+            .meta
+            .robot(sub)?
+            .filter(|r| r.expires.is_none_or(|e| e > now()))
+            .map(|r| robot_principal(&r)));
     }
-    Ok(st.meta.user(sub)?.map(|u| Principal::User { name: u.name, admin: u.admin }))
+    Ok(st.meta.user(sub)?.map(|u| Principal::User {
+        name: u.name,
+        admin: u.admin,
+    }))
 }
 
 /// Authenticate a request from its `Authorization` header. Bad credentials are a 401 with a
@@ -282,7 +376,13 @@ pub fn authenticate(st: &AppState, headers: &HeaderMap, scope: &str) -> Result<A
 /// Decide whether the authenticated request may do `action` on `repo`: RBAC always, and for a
 /// bearer token also the token's grant. Anonymous or under-scoped requests get a 401 challenge
 /// (so clients fetch a token), authenticated ones a 403.
-pub fn authorize(st: &AppState, auth: &Auth, headers: &HeaderMap, repo: &str, action: Action) -> Result<(), ApiError> {
+pub fn authorize(
+    st: &AppState,
+    auth: &Auth,
+    headers: &HeaderMap,
+    repo: &str,
+    action: Action,
+) -> Result<(), ApiError> {
     let rbac = access::allowed(&st.meta, auth.principal(), repo, action)?;
     let scope_actions = match action {
         Action::Pull => "pull",
@@ -292,11 +392,15 @@ pub fn authorize(st: &AppState, auth: &Auth, headers: &HeaderMap, repo: &str, ac
     let scope = format!("repository:{repo}:{scope_actions}");
     let unauthorized = || {
         st.metrics.denied.fetch_add(1, Ordering::Relaxed);
-        ApiError::new(Code::Unauthorized, "authentication required").with_challenge(challenge(st, headers, &scope))
+        ApiError::new(Code::Unauthorized, "authentication required")
+            .with_challenge(challenge(st, headers, &scope))
     };
     let denied = || {
         st.metrics.denied.fetch_add(1, Ordering::Relaxed);
-        ApiError::new(Code::Denied, format!("requested access to {repo} ({action}) is denied"))
+        ApiError::new(
+            Code::Denied,
+            format!("requested access to {repo} ({action}) is denied"),
+        )
     };
     match auth {
         Auth::Anonymous if rbac => Ok(()),
@@ -305,9 +409,15 @@ pub fn authorize(st: &AppState, auth: &Auth, headers: &HeaderMap, repo: &str, ac
         Auth::Basic(_) => Err(denied()),
         Auth::Bearer(p, grants) => {
             if !rbac {
-                return Err(if *p == Principal::Anonymous { unauthorized() } else { denied() });
+                return Err(if *p == Principal::Anonymous {
+                    unauthorized()
+                } else {
+                    denied()
+                });
             }
-            if grants.iter().any(|g| g.covers(repo, action)) || (action == Action::Pull && public_pull(st, repo)) {
+            if grants.iter().any(|g| g.covers(repo, action))
+                || (action == Action::Pull && public_pull(st, repo))
+            {
                 Ok(())
             } else {
                 Err(unauthorized())
@@ -317,7 +427,11 @@ pub fn authorize(st: &AppState, auth: &Auth, headers: &HeaderMap, repo: &str, ac
 }
 
 fn public_pull(st: &AppState, repo: &str) -> bool {
-    st.meta.project_public(crate::names::project_of(repo)).ok().flatten().unwrap_or(false)
+    st.meta
+        .project_public(crate::names::project_of(repo))
+        .ok()
+        .flatten()
+        .unwrap_or(false)
 }
 
 /// Record an audit event, logging (not failing the request) when the log cannot be written.

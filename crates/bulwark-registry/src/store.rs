@@ -27,12 +27,17 @@ impl BlobStore {
             let p = root.join(sub);
             std::fs::create_dir_all(&p).map_err(io_err("creating", &p))?;
         }
-        Ok(BlobStore { root: root.to_path_buf() })
+        Ok(BlobStore {
+            root: root.to_path_buf(),
+        })
     }
 
     /// Where a blob lives.
     pub fn blob_path(&self, d: &Digest) -> PathBuf {
-        self.root.join("blobs/sha256").join(&d.hex()[..2]).join(d.hex())
+        self.root
+            .join("blobs/sha256")
+            .join(&d.hex()[..2])
+            .join(d.hex())
     }
 
     /// Where an upload session's bytes live.
@@ -42,7 +47,10 @@ impl BlobStore {
 
     /// The size of a stored blob, or `None`.
     pub async fn stat(&self, d: &Digest) -> Option<u64> {
-        tokio::fs::metadata(self.blob_path(d)).await.ok().map(|m| m.len())
+        tokio::fs::metadata(self.blob_path(d))
+            .await
+            .ok()
+            .map(|m| m.len())
     }
 
     /// Read a whole (small) blob, such as a manifest.
@@ -55,7 +63,9 @@ impl BlobStore {
     /// from these very bytes).
     pub async fn put_bytes(&self, d: &Digest, bytes: &[u8]) -> Result<(), RegistryError> {
         let tmp = self.upload_path(&format!("tmp-{}", crate::auth::random_hex(16)));
-        let mut f = tokio::fs::File::create(&tmp).await.map_err(io_err("creating", &tmp))?;
+        let mut f = tokio::fs::File::create(&tmp)
+            .await
+            .map_err(io_err("creating", &tmp))?;
         f.write_all(bytes).await.map_err(io_err("writing", &tmp))?;
         f.sync_all().await.map_err(io_err("syncing", &tmp))?;
         drop(f);
@@ -65,19 +75,28 @@ impl BlobStore {
     /// Create an empty upload session file.
     pub async fn create_upload(&self, id: &str) -> Result<(), RegistryError> {
         let p = self.upload_path(id);
-        tokio::fs::File::create(&p).await.map_err(io_err("creating", &p))?;
+        tokio::fs::File::create(&p)
+            .await
+            .map_err(io_err("creating", &p))?;
         Ok(())
     }
 
     /// Bytes received so far for an upload, or `None` when the session has no file.
     pub async fn upload_len(&self, id: &str) -> Option<u64> {
-        tokio::fs::metadata(self.upload_path(id)).await.ok().map(|m| m.len())
+        tokio::fs::metadata(self.upload_path(id))
+            .await
+            .ok()
+            .map(|m| m.len())
     }
 
     /// Open an upload's file for appending.
     pub async fn append_upload(&self, id: &str) -> Result<tokio::fs::File, RegistryError> {
         let p = self.upload_path(id);
-        tokio::fs::OpenOptions::new().append(true).open(&p).await.map_err(io_err("opening", &p))
+        tokio::fs::OpenOptions::new()
+            .append(true)
+            .open(&p)
+            .await
+            .map_err(io_err("opening", &p))
     }
 
     /// Remove an upload session's file.
@@ -87,13 +106,19 @@ impl BlobStore {
 
     /// Hash an upload's bytes and, when they match `expected`, move them into place as the blob.
     /// Returns the digest and size actually found, and whether it matched.
-    pub async fn finish_upload(&self, id: &str, expected: &Digest) -> Result<(Digest, u64, bool), RegistryError> {
+    pub async fn finish_upload(
+        &self,
+        id: &str,
+        expected: &Digest,
+    ) -> Result<(Digest, u64, bool), RegistryError> {
         let p = self.upload_path(id);
         let (actual, size) = hash_file(&p).await?;
         if &actual != expected {
             return Ok((actual, size, false));
         }
-        let f = tokio::fs::File::open(&p).await.map_err(io_err("opening", &p))?;
+        let f = tokio::fs::File::open(&p)
+            .await
+            .map_err(io_err("opening", &p))?;
         f.sync_all().await.map_err(io_err("syncing", &p))?;
         self.commit_file(&p, expected).await?;
         Ok((actual, size, true))
@@ -103,9 +128,13 @@ impl BlobStore {
     async fn commit_file(&self, tmp: &Path, d: &Digest) -> Result<(), RegistryError> {
         let dest = self.blob_path(d);
         if let Some(dir) = dest.parent() {
-            tokio::fs::create_dir_all(dir).await.map_err(io_err("creating", dir))?;
+            tokio::fs::create_dir_all(dir)
+                .await
+                .map_err(io_err("creating", dir))?;
         }
-        tokio::fs::rename(tmp, &dest).await.map_err(io_err("renaming into", &dest))?;
+        tokio::fs::rename(tmp, &dest)
+            .await
+            .map_err(io_err("renaming into", &dest))?;
         Ok(())
     }
 
@@ -123,11 +152,19 @@ impl BlobStore {
     pub fn list_blobs(&self) -> Vec<Digest> {
         let mut out = Vec::new();
         let base = self.root.join("blobs/sha256");
-        let Ok(dirs) = std::fs::read_dir(&base) else { return out };
+        let Ok(dirs) = std::fs::read_dir(&base) else {
+            return out;
+        };
         for d in dirs.flatten() {
-            let Ok(files) = std::fs::read_dir(d.path()) else { continue };
+            let Ok(files) = std::fs::read_dir(d.path()) else {
+                continue;
+            };
             for f in files.flatten() {
-                if let Some(dg) = f.file_name().to_str().and_then(|n| Digest::parse(&format!("sha256:{n}"))) {
+                if let Some(dg) = f
+                    .file_name()
+                    .to_str()
+                    .and_then(|n| Digest::parse(&format!("sha256:{n}")))
+                {
                     out.push(dg);
                 }
             }
@@ -139,7 +176,9 @@ impl BlobStore {
 
 /// The sha256 digest and size of a file, read in 1 MiB pieces.
 pub async fn hash_file(p: &Path) -> Result<(Digest, u64), RegistryError> {
-    let mut f = tokio::fs::File::open(p).await.map_err(io_err("opening", p))?;
+    let mut f = tokio::fs::File::open(p)
+        .await
+        .map_err(io_err("opening", p))?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut size = 0u64;

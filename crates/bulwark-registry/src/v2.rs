@@ -46,7 +46,10 @@ struct Req {
 
 impl Req {
     fn param(&self, key: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     fn allow(&self, repo: &str, action: Action) -> Result<(), ApiError> {
@@ -56,7 +59,14 @@ impl Req {
     fn audit(&self, action: &str, repo: &str, reference: Option<&str>, digest: Option<&str>) {
         audit_event(
             &self.st,
-            Event { actor: self.auth.principal().name(), addr: &self.addr, action, resource: repo, reference, digest },
+            Event {
+                actor: self.auth.principal().name(),
+                addr: &self.addr,
+                action,
+                resource: repo,
+                reference,
+                digest,
+            },
         );
     }
 }
@@ -65,7 +75,9 @@ impl Req {
 pub fn parse_query(q: Option<&str>) -> Vec<(String, String)> {
     let dec = |s: &str| {
         let s = s.replace('+', " ");
-        percent_encoding::percent_decode_str(&s).decode_utf8_lossy().into_owned()
+        percent_encoding::percent_decode_str(&s)
+            .decode_utf8_lossy()
+            .into_owned()
     };
     q.unwrap_or("")
         .split('&')
@@ -88,19 +100,35 @@ pub async fn handle(
 ) -> Response {
     st.metrics.requests.fetch_add(1, Ordering::Relaxed);
     let Some(route) = Route::parse(uri.path()) else {
-        return ApiError::new(Code::NameInvalid, "unknown endpoint").with_status(StatusCode::NOT_FOUND).into_response();
+        return ApiError::new(Code::NameInvalid, "unknown endpoint")
+            .with_status(StatusCode::NOT_FOUND)
+            .into_response();
     };
     if let Some(repo) = route.repo() {
         if !valid_repo(repo) {
-            return ApiError::new(Code::NameInvalid, format!("invalid repository name {repo:?}")).into_response();
+            return ApiError::new(
+                Code::NameInvalid,
+                format!("invalid repository name {repo:?}"),
+            )
+            .into_response();
         }
     }
-    let scope = route.repo().map(|r| format!("repository:{r}:pull")).unwrap_or_default();
+    let scope = route
+        .repo()
+        .map(|r| format!("repository:{r}:pull"))
+        .unwrap_or_default();
     let auth = match authenticate(&st, &headers, &scope) {
         Ok(a) => a,
         Err(e) => return e.into_response(),
     };
-    let req = Req { st, method, headers, query: parse_query(uri.query()), addr: client_addr(&ci), auth };
+    let req = Req {
+        st,
+        method,
+        headers,
+        query: parse_query(uri.query()),
+        addr: client_addr(&ci),
+        auth,
+    };
     let result = dispatch(&req, route, body).await;
     result.unwrap_or_else(IntoResponse::into_response)
 }
@@ -110,7 +138,9 @@ async fn dispatch(req: &Req, route: Route, body: Body) -> Res {
     match route {
         Route::Base => base(req),
         Route::Catalog if m == Method::GET => catalog(req),
-        Route::Manifest(n, r) if m == Method::GET || m == Method::HEAD => get_manifest(req, &n, &r).await,
+        Route::Manifest(n, r) if m == Method::GET || m == Method::HEAD => {
+            get_manifest(req, &n, &r).await
+        }
         Route::Manifest(n, r) if m == Method::PUT => put_manifest(req, &n, &r, body).await,
         Route::Manifest(n, r) if m == Method::DELETE => delete_manifest(req, &n, &r),
         Route::Blob(n, d) if m == Method::GET || m == Method::HEAD => get_blob(req, &n, &d).await,
@@ -122,7 +152,10 @@ async fn dispatch(req: &Req, route: Route, body: Body) -> Res {
         Route::Upload(n, id) if m == Method::DELETE => cancel_upload(req, &n, &id).await,
         Route::Tags(n) if m == Method::GET => tags(req, &n),
         Route::Referrers(n, d) if m == Method::GET => referrers(req, &n, &d),
-        _ => Err(ApiError::new(Code::Unsupported, "method not allowed on this endpoint")),
+        _ => Err(ApiError::new(
+            Code::Unsupported,
+            "method not allowed on this endpoint",
+        )),
     }
 }
 
@@ -140,7 +173,12 @@ fn base(req: &Req) -> Res {
 }
 
 fn json_response(status: StatusCode, v: &Value) -> Response {
-    (status, [("content-type", "application/json")], v.to_string()).into_response()
+    (
+        status,
+        [("content-type", "application/json")],
+        v.to_string(),
+    )
+        .into_response()
 }
 
 fn empty(status: StatusCode, headers: &[(&str, String)]) -> Response {
@@ -148,17 +186,19 @@ fn empty(status: StatusCode, headers: &[(&str, String)]) -> Response {
     for (k, v) in headers {
         b = b.header(*k, v);
     }
-    b.header("content-length", "0").body(Body::empty()).unwrap_or_else(|_| status.into_response())
+    b.header("content-length", "0")
+        .body(Body::empty())
+        .unwrap_or_else(|_| status.into_response())
 }
 
 /// `n` from the query: `None` for absent, an error for non-numbers.
 fn page_size(req: &Req) -> Result<Option<usize>, ApiError> {
     match req.param("n") {
         None | Some("") => Ok(None),
-        Some(s) => s
-            .parse::<usize>()
-            .map(Some)
-            .map_err(|_| ApiError::new(Code::Unsupported, "n must be a number").with_status(StatusCode::BAD_REQUEST)),
+        Some(s) => s.parse::<usize>().map(Some).map_err(|_| {
+            ApiError::new(Code::Unsupported, "n must be a number")
+                .with_status(StatusCode::BAD_REQUEST)
+        }),
     }
 }
 
@@ -175,7 +215,10 @@ fn catalog(req: &Req) -> Res {
     if let Some(n) = n {
         visible.truncate(n);
     }
-    let mut resp = json_response(StatusCode::OK, &serde_json::json!({ "repositories": visible }));
+    let mut resp = json_response(
+        StatusCode::OK,
+        &serde_json::json!({ "repositories": visible }),
+    );
     if let (true, Some(n), Some(l)) = (more, n, visible.last()) {
         if let Ok(v) = format!("</v2/_catalog?n={n}&last={l}>; rel=\"next\"").parse() {
             resp.headers_mut().insert("link", v);
@@ -187,7 +230,10 @@ fn catalog(req: &Req) -> Res {
 fn tags(req: &Req, repo: &str) -> Res {
     req.allow(repo, Action::Pull)?;
     if !req.st.meta.repo_exists(repo)? {
-        return Err(ApiError::new(Code::NameUnknown, format!("repository {repo} is not known")));
+        return Err(ApiError::new(
+            Code::NameUnknown,
+            format!("repository {repo} is not known"),
+        ));
     }
     let n = page_size(req)?;
     let last = req.param("last");
@@ -197,7 +243,10 @@ fn tags(req: &Req, repo: &str) -> Res {
     if let Some(n) = n {
         tags.truncate(n);
     }
-    let mut resp = json_response(StatusCode::OK, &serde_json::json!({ "name": repo, "tags": tags }));
+    let mut resp = json_response(
+        StatusCode::OK,
+        &serde_json::json!({ "name": repo, "tags": tags }),
+    );
     if let (true, Some(n), Some(l)) = (more, n, tags.last()) {
         if let Ok(v) = format!("</v2/{repo}/tags/list?n={n}&last={l}>; rel=\"next\"").parse() {
             resp.headers_mut().insert("link", v);
@@ -208,14 +257,27 @@ fn tags(req: &Req, repo: &str) -> Res {
 
 /// Resolve a reference to a stored manifest, or the spec's 404.
 fn resolve(req: &Req, repo: &str, reference: &str) -> Result<crate::meta::ManifestRow, ApiError> {
-    let unknown = || ApiError::new(Code::ManifestUnknown, format!("manifest {repo}:{reference} is not known"));
+    let unknown = || {
+        ApiError::new(
+            Code::ManifestUnknown,
+            format!("manifest {repo}:{reference} is not known"),
+        )
+    };
     let digest = match Reference::parse(reference) {
-        None => return Err(ApiError::new(Code::ManifestInvalid, format!("invalid reference {reference:?}"))),
+        None => {
+            return Err(ApiError::new(
+                Code::ManifestInvalid,
+                format!("invalid reference {reference:?}"),
+            ))
+        }
         Some(Reference::Digest(d)) => d.to_string(),
         Some(Reference::Tag(t)) => match req.st.meta.tag_digest(repo, &t)? {
             Some(d) => d,
             None if !req.st.meta.repo_exists(repo)? => {
-                return Err(ApiError::new(Code::NameUnknown, format!("repository {repo} is not known")))
+                return Err(ApiError::new(
+                    Code::NameUnknown,
+                    format!("repository {repo} is not known"),
+                ))
             }
             None => return Err(unknown()),
         },
@@ -236,7 +298,10 @@ async fn get_manifest(req: &Req, repo: &str, reference: &str) -> Res {
         return Ok(empty_with_len(StatusCode::OK, &headers));
     }
     let bytes = req.st.store.read(&m.digest).await?;
-    req.st.metrics.manifests_pulled.fetch_add(1, Ordering::Relaxed);
+    req.st
+        .metrics
+        .manifests_pulled
+        .fetch_add(1, Ordering::Relaxed);
     let tag = (!reference.starts_with("sha256:")).then_some(reference);
     req.audit("pull", repo, tag, Some(m.digest.as_str()));
     let mut b = Response::builder().status(StatusCode::OK);
@@ -252,15 +317,24 @@ fn empty_with_len(status: StatusCode, headers: &[(&str, String)]) -> Response {
     for (k, v) in headers {
         b = b.header(*k, v);
     }
-    b.body(Body::empty()).unwrap_or_else(|_| status.into_response())
+    b.body(Body::empty())
+        .unwrap_or_else(|_| status.into_response())
 }
 
 /// A descriptor inside a manifest, checked.
 fn descriptor_digest(v: &Value, what: &str) -> Result<(Digest, String), ApiError> {
     let invalid = |m: String| ApiError::new(Code::ManifestInvalid, m);
-    let d = v.get("digest").and_then(Value::as_str).ok_or_else(|| invalid(format!("{what}: descriptor without digest")))?;
-    let digest = Digest::parse(d).ok_or_else(|| invalid(format!("{what}: invalid or unsupported digest {d:?}")))?;
-    let mt = v.get("mediaType").and_then(Value::as_str).unwrap_or("").to_string();
+    let d = v
+        .get("digest")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid(format!("{what}: descriptor without digest")))?;
+    let digest = Digest::parse(d)
+        .ok_or_else(|| invalid(format!("{what}: invalid or unsupported digest {d:?}")))?;
+    let mt = v
+        .get("mediaType")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     if v.get("size").and_then(Value::as_i64).is_none_or(|s| s < 0) {
         return Err(invalid(format!("{what}: descriptor without a valid size")));
     }
@@ -269,26 +343,41 @@ fn descriptor_digest(v: &Value, what: &str) -> Result<(Digest, String), ApiError
 
 async fn put_manifest(req: &Req, repo: &str, reference: &str, body: Body) -> Res {
     req.allow(repo, Action::Push)?;
-    let reference = Reference::parse(reference)
-        .ok_or_else(|| ApiError::new(Code::ManifestInvalid, format!("invalid reference {reference:?}")))?;
+    let reference = Reference::parse(reference).ok_or_else(|| {
+        ApiError::new(
+            Code::ManifestInvalid,
+            format!("invalid reference {reference:?}"),
+        )
+    })?;
     let bytes = read_limited(body, MAX_MANIFEST).await?;
     let digest = Digest::of(&bytes);
     if let Reference::Digest(want) = &reference {
         if *want != digest {
-            return Err(ApiError::new(Code::DigestInvalid, format!("manifest digest is {digest}, not {want}")));
+            return Err(ApiError::new(
+                Code::DigestInvalid,
+                format!("manifest digest is {digest}, not {want}"),
+            ));
         }
     }
     let invalid = |m: &str| ApiError::new(Code::ManifestInvalid, m.to_string());
-    let doc: Value = serde_json::from_slice(&bytes).map_err(|e| invalid(&format!("not JSON: {e}")))?;
+    let doc: Value =
+        serde_json::from_slice(&bytes).map_err(|e| invalid(&format!("not JSON: {e}")))?;
     let header_type = req
         .headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .map(|v| v.split(';').next().unwrap_or("").trim().to_string())
         .filter(|v| !v.is_empty());
-    let body_type = doc.get("mediaType").and_then(Value::as_str).map(str::to_string);
+    let body_type = doc
+        .get("mediaType")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let media_type = match (&header_type, &body_type) {
-        (Some(h), Some(b)) if h != b => return Err(invalid("Content-Type differs from the manifest's mediaType")),
+        (Some(h), Some(b)) if h != b => {
+            return Err(invalid(
+                "Content-Type differs from the manifest's mediaType",
+            ))
+        }
         (Some(h), _) => h.clone(),
         (None, Some(b)) => b.clone(),
         (None, None) => return Err(invalid("no media type in Content-Type or mediaType")),
@@ -300,15 +389,22 @@ async fn put_manifest(req: &Req, repo: &str, reference: &str, body: Body) -> Res
     let artifact_type: Option<String>;
     match media_type.as_str() {
         OCI_MANIFEST | DOCKER_MANIFEST => {
-            let config = doc.get("config").ok_or_else(|| invalid("manifest without config"))?;
+            let config = doc
+                .get("config")
+                .ok_or_else(|| invalid("manifest without config"))?;
             let (cd, cmt) = descriptor_digest(config, "config")?;
-            let layers = doc.get("layers").and_then(Value::as_array).ok_or_else(|| invalid("manifest without layers"))?;
+            let layers = doc
+                .get("layers")
+                .and_then(Value::as_array)
+                .ok_or_else(|| invalid("manifest without layers"))?;
             let mut blobs = vec![cd];
             for (i, l) in layers.iter().enumerate() {
                 let (d, mt) = descriptor_digest(l, &format!("layer {i}"))?;
                 if FOREIGN_LAYERS.contains(&mt.as_str()) {
                     if !req.st.cfg.allow_foreign_layers {
-                        return Err(invalid(&format!("layer {i} is a foreign layer ({mt}); this registry refuses them")));
+                        return Err(invalid(&format!(
+                            "layer {i} is a foreign layer ({mt}); this registry refuses them"
+                        )));
                     }
                     children.push(d.to_string());
                     continue;
@@ -317,30 +413,53 @@ async fn put_manifest(req: &Req, repo: &str, reference: &str, body: Body) -> Res
             }
             for d in blobs {
                 if req.st.meta.blob_size(repo, &d)?.is_none() {
-                    return Err(ApiError::new(Code::ManifestBlobUnknown, format!("blob {d} is not known in {repo}")));
+                    return Err(ApiError::new(
+                        Code::ManifestBlobUnknown,
+                        format!("blob {d} is not known in {repo}"),
+                    ));
                 }
                 children.push(d.to_string());
             }
-            artifact_type = doc.get("artifactType").and_then(Value::as_str).map(str::to_string).or(Some(cmt));
+            artifact_type = doc
+                .get("artifactType")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .or(Some(cmt));
         }
         OCI_INDEX | DOCKER_LIST => {
-            let list = doc.get("manifests").and_then(Value::as_array).ok_or_else(|| invalid("index without manifests"))?;
+            let list = doc
+                .get("manifests")
+                .and_then(Value::as_array)
+                .ok_or_else(|| invalid("index without manifests"))?;
             for (i, m) in list.iter().enumerate() {
                 let (d, _) = descriptor_digest(m, &format!("manifest {i}"))?;
                 if req.st.meta.manifest(repo, d.as_str())?.is_none() {
-                    return Err(ApiError::new(Code::ManifestBlobUnknown, format!("manifest {d} is not known in {repo}")));
+                    return Err(ApiError::new(
+                        Code::ManifestBlobUnknown,
+                        format!("manifest {d} is not known in {repo}"),
+                    ));
                 }
                 children.push(d.to_string());
             }
-            artifact_type = doc.get("artifactType").and_then(Value::as_str).map(str::to_string);
+            artifact_type = doc
+                .get("artifactType")
+                .and_then(Value::as_str)
+                .map(str::to_string);
         }
-        other => return Err(invalid(&format!("unsupported manifest media type {other:?}"))),
+        other => {
+            return Err(invalid(&format!(
+                "unsupported manifest media type {other:?}"
+            )))
+        }
     }
     let subject = match doc.get("subject") {
         Some(s) => Some(descriptor_digest(s, "subject")?.0),
         None => None,
     };
-    let annotations = doc.get("annotations").filter(|a| a.is_object()).map(Value::to_string);
+    let annotations = doc
+        .get("annotations")
+        .filter(|a| a.is_object())
+        .map(Value::to_string);
     req.st.store.put_bytes(&digest, &bytes).await?;
     let tag = match &reference {
         Reference::Tag(t) => Some(t.as_str()),
@@ -357,7 +476,10 @@ async fn put_manifest(req: &Req, repo: &str, reference: &str, body: Body) -> Res
         children,
         tag,
     })?;
-    req.st.metrics.manifests_pushed.fetch_add(1, Ordering::Relaxed);
+    req.st
+        .metrics
+        .manifests_pushed
+        .fetch_add(1, Ordering::Relaxed);
     req.audit("push", repo, tag, Some(digest.as_str()));
     let mut headers = vec![
         ("location", format!("/v2/{repo}/manifests/{digest}")),
@@ -372,17 +494,26 @@ async fn put_manifest(req: &Req, repo: &str, reference: &str, body: Body) -> Res
 fn delete_manifest(req: &Req, repo: &str, reference: &str) -> Res {
     req.allow(repo, Action::Delete)?;
     match Reference::parse(reference) {
-        None => Err(ApiError::new(Code::ManifestInvalid, format!("invalid reference {reference:?}"))),
+        None => Err(ApiError::new(
+            Code::ManifestInvalid,
+            format!("invalid reference {reference:?}"),
+        )),
         Some(Reference::Tag(t)) => {
             if !req.st.meta.delete_tag(repo, &t)? {
-                return Err(ApiError::new(Code::ManifestUnknown, format!("tag {t} is not known in {repo}")));
+                return Err(ApiError::new(
+                    Code::ManifestUnknown,
+                    format!("tag {t} is not known in {repo}"),
+                ));
             }
             req.audit("delete", repo, Some(&t), None);
             Ok(empty(StatusCode::ACCEPTED, &[]))
         }
         Some(Reference::Digest(d)) => {
             if !req.st.meta.delete_manifest(repo, &d)? {
-                return Err(ApiError::new(Code::ManifestUnknown, format!("manifest {d} is not known in {repo}")));
+                return Err(ApiError::new(
+                    Code::ManifestUnknown,
+                    format!("manifest {d} is not known in {repo}"),
+                ));
             }
             req.audit("delete", repo, None, Some(d.as_str()));
             Ok(empty(StatusCode::ACCEPTED, &[]))
@@ -391,7 +522,12 @@ fn delete_manifest(req: &Req, repo: &str, reference: &str) -> Res {
 }
 
 fn parse_digest(d: &str) -> Result<Digest, ApiError> {
-    Digest::parse(d).ok_or_else(|| ApiError::new(Code::DigestInvalid, format!("invalid or unsupported digest {d:?}")))
+    Digest::parse(d).ok_or_else(|| {
+        ApiError::new(
+            Code::DigestInvalid,
+            format!("invalid or unsupported digest {d:?}"),
+        )
+    })
 }
 
 /// Parse `Range: bytes=a-b` against a blob of `size` bytes: `Ok(None)` for no header,
@@ -408,7 +544,13 @@ fn parse_range(h: Option<&str>, size: u64) -> Result<Option<(u64, u64)>, ()> {
         (size.saturating_sub(n), size.checked_sub(1).ok_or(())?)
     } else {
         let s: u64 = a.parse().map_err(|_| ())?;
-        let e: u64 = if b.is_empty() { size.saturating_sub(1) } else { b.parse::<u64>().map_err(|_| ())?.min(size.saturating_sub(1)) };
+        let e: u64 = if b.is_empty() {
+            size.saturating_sub(1)
+        } else {
+            b.parse::<u64>()
+                .map_err(|_| ())?
+                .min(size.saturating_sub(1))
+        };
         (s, e)
     };
     if start > end || start >= size {
@@ -420,15 +562,24 @@ fn parse_range(h: Option<&str>, size: u64) -> Result<Option<(u64, u64)>, ()> {
 async fn get_blob(req: &Req, repo: &str, digest: &str) -> Res {
     req.allow(repo, Action::Pull)?;
     let d = parse_digest(digest)?;
-    let unknown = || ApiError::new(Code::BlobUnknown, format!("blob {d} is not known in {repo}"));
+    let unknown = || {
+        ApiError::new(
+            Code::BlobUnknown,
+            format!("blob {d} is not known in {repo}"),
+        )
+    };
     if req.st.meta.blob_size(repo, &d)?.is_none() {
         return Err(unknown());
     }
-    let Some(size) = req.st.store.stat(&d).await else { return Err(unknown()) };
-    let range = parse_range(req.headers.get("range").and_then(|v| v.to_str().ok()), size).map_err(|()| {
-        ApiError::new(Code::BlobUnknown, "requested range not satisfiable")
-            .with_status(StatusCode::RANGE_NOT_SATISFIABLE)
-    })?;
+    let Some(size) = req.st.store.stat(&d).await else {
+        return Err(unknown());
+    };
+    let range = parse_range(req.headers.get("range").and_then(|v| v.to_str().ok()), size).map_err(
+        |()| {
+            ApiError::new(Code::BlobUnknown, "requested range not satisfiable")
+                .with_status(StatusCode::RANGE_NOT_SATISFIABLE)
+        },
+    )?;
     let (status, start, len) = match range {
         Some((s, e)) => (StatusCode::PARTIAL_CONTENT, s, e - s + 1),
         None => (StatusCode::OK, 0, size),
@@ -441,7 +592,10 @@ async fn get_blob(req: &Req, repo: &str, digest: &str) -> Res {
         ("etag", format!("\"{d}\"")),
     ];
     if range.is_some() {
-        headers.push(("content-range", format!("bytes {start}-{}/{size}", start + len - 1)));
+        headers.push((
+            "content-range",
+            format!("bytes {start}-{}/{size}", start + len - 1),
+        ));
     }
     if req.method == Method::HEAD {
         return Ok(empty_with_len(status, &headers));
@@ -449,7 +603,9 @@ async fn get_blob(req: &Req, repo: &str, digest: &str) -> Res {
     let path = req.st.store.blob_path(&d);
     let mut f = tokio::fs::File::open(&path).await.map_err(|_| unknown())?;
     if start > 0 {
-        f.seek(std::io::SeekFrom::Start(start)).await.map_err(ApiError::internal)?;
+        f.seek(std::io::SeekFrom::Start(start))
+            .await
+            .map_err(ApiError::internal)?;
     }
     req.st.metrics.bytes_out.fetch_add(len, Ordering::Relaxed);
     let stream = tokio_util::io::ReaderStream::with_capacity(f.take(len), 256 << 10);
@@ -457,14 +613,18 @@ async fn get_blob(req: &Req, repo: &str, digest: &str) -> Res {
     for (k, v) in &headers {
         b = b.header(*k, v);
     }
-    b.body(Body::from_stream(stream)).map_err(ApiError::internal)
+    b.body(Body::from_stream(stream))
+        .map_err(ApiError::internal)
 }
 
 fn delete_blob(req: &Req, repo: &str, digest: &str) -> Res {
     req.allow(repo, Action::Delete)?;
     let d = parse_digest(digest)?;
     if !req.st.meta.unlink_blob(repo, &d)? {
-        return Err(ApiError::new(Code::BlobUnknown, format!("blob {d} is not known in {repo}")));
+        return Err(ApiError::new(
+            Code::BlobUnknown,
+            format!("blob {d} is not known in {repo}"),
+        ));
     }
     req.audit("delete", repo, None, Some(d.as_str()));
     Ok(empty(StatusCode::ACCEPTED, &[]))
@@ -474,11 +634,15 @@ async fn read_limited(body: Body, limit: usize) -> Result<Vec<u8>, ApiError> {
     let mut body = body;
     let mut out = Vec::new();
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| ApiError::new(Code::ManifestInvalid, format!("reading body: {e}")))?;
+        let frame = frame
+            .map_err(|e| ApiError::new(Code::ManifestInvalid, format!("reading body: {e}")))?;
         if let Ok(data) = frame.into_data() {
             if out.len() + data.len() > limit {
-                return Err(ApiError::new(Code::ManifestInvalid, format!("manifest larger than {limit} bytes"))
-                    .with_status(StatusCode::PAYLOAD_TOO_LARGE));
+                return Err(ApiError::new(
+                    Code::ManifestInvalid,
+                    format!("manifest larger than {limit} bytes"),
+                )
+                .with_status(StatusCode::PAYLOAD_TOO_LARGE));
             }
             out.extend_from_slice(&data);
         }
@@ -492,7 +656,8 @@ async fn append_body(req: &Req, id: &str, body: Body) -> Result<u64, ApiError> {
     let mut body = body;
     let mut n = 0u64;
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| ApiError::new(Code::BlobUploadInvalid, format!("reading body: {e}")))?;
+        let frame = frame
+            .map_err(|e| ApiError::new(Code::BlobUploadInvalid, format!("reading body: {e}")))?;
         if let Ok(data) = frame.into_data() {
             f.write_all(&data).await.map_err(ApiError::internal)?;
             n += data.len() as u64;
@@ -515,7 +680,10 @@ async fn new_session(req: &Req, repo: &str) -> Result<String, ApiError> {
     let id = crate::auth::random_hex(16);
     req.st.store.create_upload(&id).await?;
     req.st.meta.create_upload(&id, repo)?;
-    req.st.metrics.uploads_started.fetch_add(1, Ordering::Relaxed);
+    req.st
+        .metrics
+        .uploads_started
+        .fetch_add(1, Ordering::Relaxed);
     Ok(id)
 }
 
@@ -525,12 +693,18 @@ async fn commit(req: &Req, repo: &str, id: &str, d: &Digest) -> Res {
     req.st.meta.delete_upload(id)?;
     if !ok {
         req.st.store.remove_upload(id).await;
-        return Err(ApiError::new(Code::DigestInvalid, format!("uploaded content has digest {actual}, not {d}")));
+        return Err(ApiError::new(
+            Code::DigestInvalid,
+            format!("uploaded content has digest {actual}, not {d}"),
+        ));
     }
     req.st.meta.link_blob(repo, d, size)?;
     Ok(empty(
         StatusCode::CREATED,
-        &[("location", format!("/v2/{repo}/blobs/{d}")), ("docker-content-digest", d.to_string())],
+        &[
+            ("location", format!("/v2/{repo}/blobs/{d}")),
+            ("docker-content-digest", d.to_string()),
+        ],
     ))
 }
 
@@ -540,12 +714,18 @@ async fn start_upload(req: &Req, repo: &str, body: Body) -> Res {
         if let (Some(d), true) = (Digest::parse(mount), valid_repo(from)) {
             let readable = access::allowed(&req.st.meta, req.auth.principal(), from, Action::Pull)?;
             if readable {
-                if let (Some(size), Some(_)) = (req.st.meta.blob_size(from, &d)?, req.st.store.stat(&d).await) {
+                if let (Some(size), Some(_)) = (
+                    req.st.meta.blob_size(from, &d)?,
+                    req.st.store.stat(&d).await,
+                ) {
                     req.st.meta.link_blob(repo, &d, size)?;
                     req.audit("mount", repo, Some(from), Some(d.as_str()));
                     return Ok(empty(
                         StatusCode::CREATED,
-                        &[("location", format!("/v2/{repo}/blobs/{d}")), ("docker-content-digest", d.to_string())],
+                        &[
+                            ("location", format!("/v2/{repo}/blobs/{d}")),
+                            ("docker-content-digest", d.to_string()),
+                        ],
                     ));
                 }
             }
@@ -580,15 +760,27 @@ async fn session(req: &Req, repo: &str, id: &str) -> Result<u64, ApiError> {
 
 async fn upload_status(req: &Req, repo: &str, id: &str) -> Res {
     let len = session(req, repo, id).await?;
-    Ok(empty(StatusCode::NO_CONTENT, &upload_headers(repo, id, len)))
+    Ok(empty(
+        StatusCode::NO_CONTENT,
+        &upload_headers(repo, id, len),
+    ))
 }
 
 /// Check `Content-Range: a-b` (and Content-Length) against the session length.
 fn check_chunk(req: &Req, len: u64) -> Result<(), ApiError> {
-    let Some(cr) = req.headers.get("content-range").and_then(|v| v.to_str().ok()) else { return Ok(()) };
+    let Some(cr) = req
+        .headers
+        .get("content-range")
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Ok(());
+    };
     let bad = || {
-        ApiError::new(Code::BlobUploadInvalid, format!("chunk {cr:?} does not continue the upload at offset {len}"))
-            .with_status(StatusCode::RANGE_NOT_SATISFIABLE)
+        ApiError::new(
+            Code::BlobUploadInvalid,
+            format!("chunk {cr:?} does not continue the upload at offset {len}"),
+        )
+        .with_status(StatusCode::RANGE_NOT_SATISFIABLE)
     };
     let spec = cr.trim().strip_prefix("bytes ").unwrap_or(cr.trim());
     let spec = spec.split('/').next().unwrap_or(spec);
@@ -597,7 +789,11 @@ fn check_chunk(req: &Req, len: u64) -> Result<(), ApiError> {
     if a != len || b < a {
         return Err(bad());
     }
-    let cl = req.headers.get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let cl = req
+        .headers
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
     if cl.is_some_and(|cl| cl != b - a + 1) {
         return Err(bad());
     }
@@ -608,7 +804,10 @@ async fn patch_upload(req: &Req, repo: &str, id: &str, body: Body) -> Res {
     let len = session(req, repo, id).await?;
     check_chunk(req, len)?;
     let n = append_body(req, id, body).await?;
-    Ok(empty(StatusCode::ACCEPTED, &upload_headers(repo, id, len + n)))
+    Ok(empty(
+        StatusCode::ACCEPTED,
+        &upload_headers(repo, id, len + n),
+    ))
 }
 
 async fn put_upload(req: &Req, repo: &str, id: &str, body: Body) -> Res {
@@ -644,10 +843,19 @@ fn referrers(req: &Req, repo: &str, digest: &str) -> Res {
             o
         })
         .collect();
-    let body = serde_json::json!({ "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests });
-    let mut resp = (StatusCode::OK, [("content-type", OCI_INDEX)], body.to_string()).into_response();
+    let body =
+        serde_json::json!({ "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests });
+    let mut resp = (
+        StatusCode::OK,
+        [("content-type", OCI_INDEX)],
+        body.to_string(),
+    )
+        .into_response();
     if filter.is_some() {
-        resp.headers_mut().insert("oci-filters-applied", axum::http::HeaderValue::from_static("artifactType"));
+        resp.headers_mut().insert(
+            "oci-filters-applied",
+            axum::http::HeaderValue::from_static("artifactType"),
+        );
     }
     Ok(resp)
 }

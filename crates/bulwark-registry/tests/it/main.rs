@@ -1,0 +1,7 @@
+//! Integration tests of bulwark-registry: a registry served on 127.0.0.1 (one per test
+//! process), exercised over real HTTP.
+
+mod access_matrix;
+mod audit_log;
+mod common;
+mod conformance;

@@ -42,6 +42,8 @@ enum Command {
     Config(cmd::config::ConfigArgs),
     /// Build, update and inspect the advisory database.
     Db(cmd::db::DbArgs),
+    /// Run an OCI registry with role-based access and an audit log, and administer it.
+    Registry(cmd::registry::RegistryArgs),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => cmd::scan::run(&cli.global, args),
         Command::Config(args) => cmd::config::run(&cli.global, args),
         Command::Db(args) => cmd::db::run(&cli.global, args),
+        Command::Registry(args) => cmd::registry::run(&cli.global, args),
     };
     match result {
         Ok(code) => code,

@@ -440,3 +440,48 @@ pub fn audit_event(st: &AppState, ev: audit::Event<'_>) {
         tracing::error!("audit log write failed: {e}");
     }
 }
+
+/// Run a registry until SIGINT or SIGTERM on its own multi-threaded runtime, then finish the
+/// requests in flight. `on_listening` is told the bound address (useful with port 0).
+pub fn serve_blocking(
+    cfg: Config,
+    listen: &str,
+    on_listening: impl FnOnce(SocketAddr),
+) -> Result<(), RegistryError> {
+    let reg = Registry::open(cfg)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| RegistryError::Config(format!("starting the runtime: {e}")))?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| RegistryError::Config(format!("listening on {listen}: {e}")))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| RegistryError::Config(format!("listening on {listen}: {e}")))?;
+        on_listening(addr);
+        reg.serve(listener, shutdown_signal())
+            .await
+            .map_err(|e| RegistryError::Config(format!("serving on {addr}: {e}")))
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

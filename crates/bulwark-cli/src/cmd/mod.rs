@@ -4,6 +4,7 @@ pub mod config;
 pub mod db;
 pub mod image;
 pub mod inspect;
+pub mod registry;
 pub mod sbom;
 pub mod scan;
 

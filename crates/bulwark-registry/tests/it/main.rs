@@ -3,5 +3,6 @@
 
 mod access_matrix;
 mod audit_log;
+mod clients;
 mod common;
 mod conformance;

@@ -6,3 +6,4 @@ mod audit_log;
 mod clients;
 mod common;
 mod conformance;
+mod faults;

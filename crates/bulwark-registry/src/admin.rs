@@ -498,3 +498,159 @@ pub async fn audit_verify(
     }
     Ok(Json(audit::verify(&st.meta)?).into_response())
 }
+
+/// Body of `PUT /api/v1/projects/{project}/rules`.
+#[derive(Debug, Deserialize)]
+pub struct Rules {
+    #[serde(default)]
+    quota_bytes: Option<u64>,
+    #[serde(default)]
+    immutable_tags: Vec<String>,
+}
+
+/// `PUT /api/v1/projects/{project}/rules`: storage quota and immutable tag patterns
+/// (system admin).
+pub async fn set_rules(
+    State(st): State<Shared>,
+    ci: ConnectInfo<SocketAddr>,
+    Path(project): Path<String>,
+    headers: HeaderMap,
+    Json(r): Json<Rules>,
+) -> Result<Response, ApiError> {
+    let who = signed_in(&st, &headers)?;
+    if !who.is_admin() {
+        return Err(denied("changing project rules"));
+    }
+    if !st
+        .meta
+        .set_project_rules(&project, r.quota_bytes, &r.immutable_tags)?
+    {
+        return Err(ApiError::new(
+            Code::NameUnknown,
+            format!("project {project} does not exist"),
+        ));
+    }
+    let detail = format!("quota={:?} immutable={:?}", r.quota_bytes, r.immutable_tags);
+    audit_event(
+        &st,
+        Event {
+            actor: who.name(),
+            addr: &client_addr(&ci),
+            action: "rules-set",
+            resource: &project,
+            reference: Some(&detail),
+            digest: None,
+        },
+    );
+    Ok(Json(json!({ "project": project, "quota_bytes": r.quota_bytes, "immutable_tags": r.immutable_tags })).into_response())
+}
+
+/// `GET /api/v1/projects/{project}/usage`: quota and bytes used, each shared blob counted once.
+pub async fn usage(
+    State(st): State<Shared>,
+    Path(project): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let who = signed_in(&st, &headers)?;
+    if !access::allowed_in_project(&st.meta, &who, &project, Action::ListMembers)? {
+        return Err(denied("reading usage"));
+    }
+    let (quota, used) = st.meta.project_usage(&project)?;
+    Ok(
+        Json(json!({ "project": project, "quota_bytes": quota, "used_bytes": used }))
+            .into_response(),
+    )
+}
+
+/// Body of `POST /api/v1/gc`.
+#[derive(Debug, Deserialize)]
+pub struct GcRequest {
+    #[serde(default)]
+    dry_run: bool,
+    #[serde(default = "default_grace")]
+    grace_seconds: i64,
+}
+
+fn default_grace() -> i64 {
+    3600
+}
+
+/// `POST /api/v1/gc`: collect garbage while serving (system admin).
+pub async fn gc(
+    State(st): State<Shared>,
+    ci: ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Json(g): Json<GcRequest>,
+) -> Result<Response, ApiError> {
+    let who = signed_in(&st, &headers)?;
+    if !who.is_admin() {
+        return Err(denied("garbage collection"));
+    }
+    let report = crate::gc::collect(&st, g.grace_seconds.max(0), g.dry_run).await?;
+    if !g.dry_run {
+        let detail = format!(
+            "deleted={} freed={}",
+            report.deleted.len(),
+            report.freed_bytes
+        );
+        audit_event(
+            &st,
+            Event {
+                actor: who.name(),
+                addr: &client_addr(&ci),
+                action: "gc",
+                resource: "",
+                reference: Some(&detail),
+                digest: None,
+            },
+        );
+    }
+    Ok(Json(report).into_response())
+}
+
+/// Body of `POST /api/v1/projects/{project}/retention`.
+#[derive(Debug, Deserialize)]
+pub struct RetentionRequest {
+    #[serde(default)]
+    keep_last: Option<usize>,
+    #[serde(default)]
+    keep_days: Option<i64>,
+    #[serde(default = "yes")]
+    dry_run: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `POST /api/v1/projects/{project}/retention`: remove tags beyond the rules; a dry run
+/// unless `"dry_run": false` (system or project admin).
+pub async fn retention(
+    State(st): State<Shared>,
+    ci: ConnectInfo<SocketAddr>,
+    Path(project): Path<String>,
+    headers: HeaderMap,
+    Json(r): Json<RetentionRequest>,
+) -> Result<Response, ApiError> {
+    let who = signed_in(&st, &headers)?;
+    if !access::allowed_in_project(&st.meta, &who, &project, Action::Manage)? {
+        return Err(denied("retention"));
+    }
+    let expired = crate::gc::retention(&st, &project, r.keep_last, r.keep_days, r.dry_run)?;
+    if !r.dry_run {
+        for e in &expired {
+            audit_event(
+                &st,
+                Event {
+                    actor: who.name(),
+                    addr: &client_addr(&ci),
+                    action: "delete",
+                    resource: &e.repo,
+                    reference: Some(&e.tag),
+                    digest: Some(&e.digest),
+                },
+            );
+        }
+    }
+    Ok(Json(json!({ "dry_run": r.dry_run, "expired": expired })).into_response())
+}

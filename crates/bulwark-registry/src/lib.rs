@@ -11,6 +11,7 @@ pub mod audit;
 pub mod auth;
 pub mod client;
 pub mod error;
+pub mod gc;
 pub mod meta;
 pub mod names;
 pub mod server;

@@ -14,7 +14,8 @@ use crate::names::Digest;
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS repos (name TEXT PRIMARY KEY, created INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS repo_blobs (repo TEXT NOT NULL, digest TEXT NOT NULL, size INTEGER NOT NULL,
-  PRIMARY KEY (repo, digest));
+  linked INTEGER NOT NULL, PRIMARY KEY (repo, digest));
+CREATE INDEX IF NOT EXISTS repo_blobs_digest ON repo_blobs (digest);
 CREATE TABLE IF NOT EXISTS manifests (repo TEXT NOT NULL, digest TEXT NOT NULL, media_type TEXT NOT NULL,
   size INTEGER NOT NULL, artifact_type TEXT, subject TEXT, annotations TEXT, pushed INTEGER NOT NULL,
   PRIMARY KEY (repo, digest));
@@ -25,7 +26,8 @@ CREATE TABLE IF NOT EXISTS tags (repo TEXT NOT NULL, tag TEXT NOT NULL, digest T
   PRIMARY KEY (repo, tag));
 CREATE TABLE IF NOT EXISTS uploads (id TEXT PRIMARY KEY, repo TEXT NOT NULL, started INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, hash TEXT NOT NULL, admin INTEGER NOT NULL, created INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS projects (name TEXT PRIMARY KEY, public INTEGER NOT NULL, created INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS projects (name TEXT PRIMARY KEY, public INTEGER NOT NULL, created INTEGER NOT NULL,
+  quota INTEGER, immutable TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS members (project TEXT NOT NULL, user TEXT NOT NULL, role TEXT NOT NULL,
   PRIMARY KEY (project, user));
 CREATE TABLE IF NOT EXISTS robots (name TEXT PRIMARY KEY, project TEXT NOT NULL, hash TEXT NOT NULL,
@@ -163,8 +165,8 @@ impl Meta {
             params![repo, now()],
         )?;
         c.execute(
-            "INSERT OR IGNORE INTO repo_blobs VALUES (?1, ?2, ?3)",
-            params![repo, d.as_str(), size as i64],
+            "INSERT INTO repo_blobs VALUES (?1, ?2, ?3, ?4) ON CONFLICT (repo, digest) DO UPDATE SET linked = excluded.linked",
+            params![repo, d.as_str(), size as i64, now()],
         )?;
         Ok(())
     }
@@ -226,8 +228,8 @@ impl Meta {
             ],
         )?;
         tx.execute(
-            "INSERT OR IGNORE INTO repo_blobs VALUES (?1, ?2, ?3)",
-            params![m.repo, m.digest.as_str(), m.size as i64],
+            "INSERT INTO repo_blobs VALUES (?1, ?2, ?3, ?4) ON CONFLICT (repo, digest) DO UPDATE SET linked = excluded.linked",
+            params![m.repo, m.digest.as_str(), m.size as i64, t],
         )?;
         for child in &m.children {
             tx.execute(
@@ -438,7 +440,7 @@ impl Meta {
     pub fn create_project(&self, name: &str, public: bool) -> Result<bool, RegistryError> {
         let c = self.lock();
         Ok(c.execute(
-            "INSERT OR IGNORE INTO projects VALUES (?1, ?2, ?3)",
+            "INSERT OR IGNORE INTO projects (name, public, created) VALUES (?1, ?2, ?3)",
             params![name, public, now()],
         )? > 0)
     }
@@ -570,5 +572,141 @@ impl Meta {
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Blob links older than `before` that no manifest in their repository is, or refers to:
+    /// the garbage collector's candidates (repository, digest, size).
+    pub fn unreferenced_links(
+        &self,
+        before: i64,
+    ) -> Result<Vec<(String, String, u64)>, RegistryError> {
+        let c = self.lock();
+        let mut st = c.prepare(
+            "SELECT rb.repo, rb.digest, rb.size FROM repo_blobs rb WHERE rb.linked < ?1
+             AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.repo = rb.repo AND m.digest = rb.digest)
+             AND NOT EXISTS (SELECT 1 FROM manifest_refs r WHERE r.repo = rb.repo AND r.child = rb.digest)
+             ORDER BY rb.repo, rb.digest",
+        )?;
+        let rows = st.query_map(params![before], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u64))
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Whether any repository still links a blob.
+    pub fn blob_linked_anywhere(&self, d: &str) -> Result<bool, RegistryError> {
+        let c = self.lock();
+        Ok(c.query_row(
+            "SELECT 1 FROM repo_blobs WHERE digest=?1 LIMIT 1",
+            params![d],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+    }
+
+    /// A project's quota in bytes (`None`: unlimited) and its usage: the sizes of the distinct
+    /// blobs (manifests included) linked in its repositories, each counted once however many
+    /// repositories share it.
+    pub fn project_usage(&self, project: &str) -> Result<(Option<u64>, u64), RegistryError> {
+        let c = self.lock();
+        let quota: Option<i64> = c
+            .query_row(
+                "SELECT quota FROM projects WHERE name=?1",
+                params![project],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        let like = format!("{}/%", project.replace('%', "").replace('_', "\\_"));
+        let used: i64 = c.query_row(
+            "SELECT COALESCE(SUM(size), 0) FROM (SELECT digest, MAX(size) AS size FROM repo_blobs
+             WHERE repo = ?1 OR repo LIKE ?2 ESCAPE '\\' GROUP BY digest)",
+            params![project, like],
+            |r| r.get(0),
+        )?;
+        Ok((quota.map(|q| q as u64), used as u64))
+    }
+
+    /// Whether blob `d` is already linked somewhere in `project`.
+    pub fn linked_in_project(&self, project: &str, d: &str) -> Result<bool, RegistryError> {
+        let c = self.lock();
+        let like = format!("{}/%", project.replace('%', "").replace('_', "\\_"));
+        Ok(c
+            .query_row(
+                "SELECT 1 FROM repo_blobs WHERE digest = ?3 AND (repo = ?1 OR repo LIKE ?2 ESCAPE '\\') LIMIT 1",
+                params![project, like, d],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Set a project's quota (`None`: unlimited) and immutable tag patterns.
+    pub fn set_project_rules(
+        &self,
+        project: &str,
+        quota: Option<u64>,
+        immutable: &[String],
+    ) -> Result<bool, RegistryError> {
+        let c = self.lock();
+        Ok(c.execute(
+            "UPDATE projects SET quota=?2, immutable=?3 WHERE name=?1",
+            params![project, quota.map(|q| q as i64), immutable.join("\n")],
+        )? > 0)
+    }
+
+    /// A project's immutable tag patterns.
+    pub fn immutable_patterns(&self, project: &str) -> Result<Vec<String>, RegistryError> {
+        let c = self.lock();
+        let text: Option<String> = c
+            .query_row(
+                "SELECT immutable FROM projects WHERE name=?1",
+                params![project],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(text
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect())
+    }
+
+    /// Tags of every repository with their digest and update time, for retention.
+    pub fn all_tags(
+        &self,
+        project: &str,
+    ) -> Result<Vec<(String, String, String, i64)>, RegistryError> {
+        let c = self.lock();
+        let like = format!("{}/%", project.replace('%', "").replace('_', "\\_"));
+        let mut st = c.prepare(
+            "SELECT repo, tag, digest, updated FROM tags WHERE repo = ?1 OR repo LIKE ?2 ESCAPE '\\'
+             ORDER BY repo, updated DESC, tag",
+        )?;
+        let rows = st.query_map(params![project, like], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// How many repositories link a blob.
+    pub fn link_count(&self, d: &str) -> Result<usize, RegistryError> {
+        let c = self.lock();
+        let n: i64 = c.query_row(
+            "SELECT COUNT(*) FROM repo_blobs WHERE digest=?1",
+            params![d],
+            |r| r.get(0),
+        )?;
+        Ok(n as usize)
+    }
+
+    /// Tags of `repo` pointing at digest `d`.
+    pub fn tags_of(&self, repo: &str, d: &str) -> Result<Vec<String>, RegistryError> {
+        let c = self.lock();
+        let mut st = c.prepare("SELECT tag FROM tags WHERE repo=?1 AND digest=?2 ORDER BY tag")?;
+        let rows = st.query_map(params![repo, d], |r| r.get(0))?;
+        Ok(rows.collect::<Result<Vec<String>, _>>()?)
     }
 }

@@ -125,6 +125,8 @@ pub struct AppState {
     pub(crate) secret: Vec<u8>,
     pub(crate) cache: VerifyCache,
     pub(crate) metrics: Metrics,
+    /// Shared by commits and manifest pushes, exclusive for garbage collection (see `gc`).
+    pub(crate) gc_lock: tokio::sync::RwLock<()>,
 }
 
 /// Shared state handle.
@@ -172,6 +174,7 @@ impl Registry {
             secret,
             cache: VerifyCache::default(),
             metrics: Metrics::default(),
+            gc_lock: tokio::sync::RwLock::new(()),
         };
         Ok(Registry {
             state: Arc::new(state),
@@ -204,6 +207,16 @@ impl Registry {
                 "/api/v1/projects/{project}/robots",
                 post(crate::admin::create_robot),
             )
+            .route(
+                "/api/v1/projects/{project}/rules",
+                axum::routing::put(crate::admin::set_rules),
+            )
+            .route("/api/v1/projects/{project}/usage", get(crate::admin::usage))
+            .route(
+                "/api/v1/projects/{project}/retention",
+                post(crate::admin::retention),
+            )
+            .route("/api/v1/gc", post(crate::admin::gc))
             .route("/api/v1/users", post(crate::admin::create_user))
             .route("/api/v1/audit", get(crate::admin::audit_export))
             .route("/api/v1/audit/verify", get(crate::admin::audit_verify))

@@ -343,6 +343,8 @@ fn descriptor_digest(v: &Value, what: &str) -> Result<(Digest, String), ApiError
 
 async fn put_manifest(req: &Req, repo: &str, reference: &str, body: Body) -> Res {
     req.allow(repo, Action::Push)?;
+    // Held from the blob existence checks to the database write (see `gc`).
+    let _shared = req.st.gc_lock.read().await;
     let reference = Reference::parse(reference).ok_or_else(|| {
         ApiError::new(
             Code::ManifestInvalid,
@@ -460,11 +462,25 @@ async fn put_manifest(req: &Req, repo: &str, reference: &str, body: Body) -> Res
         .get("annotations")
         .filter(|a| a.is_object())
         .map(Value::to_string);
-    req.st.store.put_bytes(&digest, &bytes).await?;
     let tag = match &reference {
         Reference::Tag(t) => Some(t.as_str()),
         Reference::Digest(_) => None,
     };
+    if let Some(t) = tag {
+        let current = req.st.meta.tag_digest(repo, t)?;
+        if current.is_some_and(|c| c != digest.as_str())
+            && crate::gc::is_immutable(&req.st, repo, t)?
+        {
+            return Err(ApiError::new(
+                Code::Denied,
+                format!("tag {t} of {repo} is immutable"),
+            ));
+        }
+    }
+    if !crate::gc::within_quota(&req.st, repo, digest.as_str(), bytes.len() as u64)? {
+        return Err(quota_exceeded(repo));
+    }
+    req.st.store.put_bytes(&digest, &bytes).await?;
     req.st.meta.put_manifest(&NewManifest {
         repo,
         digest: &digest,
@@ -499,6 +515,12 @@ fn delete_manifest(req: &Req, repo: &str, reference: &str) -> Res {
             format!("invalid reference {reference:?}"),
         )),
         Some(Reference::Tag(t)) => {
+            if crate::gc::is_immutable(&req.st, repo, &t)? {
+                return Err(ApiError::new(
+                    Code::Denied,
+                    format!("tag {t} of {repo} is immutable"),
+                ));
+            }
             if !req.st.meta.delete_tag(repo, &t)? {
                 return Err(ApiError::new(
                     Code::ManifestUnknown,
@@ -509,6 +531,14 @@ fn delete_manifest(req: &Req, repo: &str, reference: &str) -> Res {
             Ok(empty(StatusCode::ACCEPTED, &[]))
         }
         Some(Reference::Digest(d)) => {
+            for t in req.st.meta.tags_of(repo, d.as_str())? {
+                if crate::gc::is_immutable(&req.st, repo, &t)? {
+                    return Err(ApiError::new(
+                        Code::Denied,
+                        format!("tag {t} of {repo} is immutable"),
+                    ));
+                }
+            }
             if !req.st.meta.delete_manifest(repo, &d)? {
                 return Err(ApiError::new(
                     Code::ManifestUnknown,
@@ -688,7 +718,24 @@ async fn new_session(req: &Req, repo: &str) -> Result<String, ApiError> {
 }
 
 /// Commit a finished session as blob `d` of `repo`, or refuse it when the bytes differ.
+fn quota_exceeded(repo: &str) -> ApiError {
+    ApiError::new(
+        Code::Denied,
+        format!(
+            "storage quota of project {} exceeded",
+            crate::names::project_of(repo)
+        ),
+    )
+}
+
 async fn commit(req: &Req, repo: &str, id: &str, d: &Digest) -> Res {
+    let _shared = req.st.gc_lock.read().await;
+    let pending = req.st.store.upload_len(id).await.unwrap_or(0);
+    if !crate::gc::within_quota(&req.st, repo, d.as_str(), pending)? {
+        req.st.meta.delete_upload(id)?;
+        req.st.store.remove_upload(id).await;
+        return Err(quota_exceeded(repo));
+    }
     let (actual, size, ok) = req.st.store.finish_upload(id, d).await?;
     req.st.meta.delete_upload(id)?;
     if !ok {
@@ -718,6 +765,10 @@ async fn start_upload(req: &Req, repo: &str, body: Body) -> Res {
                     req.st.meta.blob_size(from, &d)?,
                     req.st.store.stat(&d).await,
                 ) {
+                    let _shared = req.st.gc_lock.read().await;
+                    if !crate::gc::within_quota(&req.st, repo, d.as_str(), size)? {
+                        return Err(quota_exceeded(repo));
+                    }
                     req.st.meta.link_blob(repo, &d, size)?;
                     req.audit("mount", repo, Some(from), Some(d.as_str()));
                     return Ok(empty(

@@ -7,3 +7,4 @@ mod clients;
 mod common;
 mod conformance;
 mod faults;
+mod governance;

@@ -121,15 +121,24 @@ impl AdminClient {
 
     /// POST JSON to `path`, returning the JSON answer.
     pub fn post(&self, path: &str, body: &Value) -> Result<Value, ClientError> {
+        self.send("POST", path, body)
+    }
+
+    /// Send JSON with `method` to `path`, returning the JSON answer.
+    pub fn send(&self, method: &str, path: &str, body: &Value) -> Result<Value, ClientError> {
         let url = format!("{}{path}", self.base);
-        let mut req = self
-            .agent
-            .post(&url)
+        let mut b = ureq::http::Request::builder()
+            .method(method)
+            .uri(&url)
             .header("content-type", "application/json");
         if let Some(a) = &self.auth {
-            req = req.header("authorization", a);
+            b = b.header("authorization", a);
         }
-        let text = Self::finish(&url, req.send(body.to_string()))?;
+        let req = b.body(body.to_string()).map_err(|e| ClientError::Answer {
+            url: url.clone(),
+            detail: e.to_string(),
+        })?;
+        let text = Self::finish(&url, self.agent.run(req))?;
         serde_json::from_str(&text).map_err(|e| ClientError::Answer {
             url,
             detail: e.to_string(),

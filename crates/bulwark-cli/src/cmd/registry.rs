@@ -44,6 +44,33 @@ enum RegistryCommand {
         #[command(subcommand)]
         command: RobotCommand,
     },
+    /// Collect unreferenced blobs while the registry serves (system admin).
+    Gc {
+        /// Report what would be deleted, delete nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Keep unreferenced blobs younger than this (uploads whose manifest is still coming).
+        #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
+        grace_seconds: i64,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Remove tags beyond a project's retention rules (a dry run unless --apply).
+    Retention {
+        /// Project.
+        project: String,
+        /// Keep the N most recently pushed tags of each repository.
+        #[arg(long, value_name = "N")]
+        keep_last: Option<usize>,
+        /// Keep tags pushed within D days.
+        #[arg(long, value_name = "D")]
+        keep_days: Option<i64>,
+        /// Delete the tags (default: only list them).
+        #[arg(long)]
+        apply: bool,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
     /// Read and check the audit log.
     Audit {
         #[command(subcommand)]
@@ -100,6 +127,19 @@ struct ClientArgs {
 
 #[derive(Debug, Subcommand)]
 enum ProjectCommand {
+    /// Set a project's storage quota and immutable tag patterns (system admin).
+    Rules {
+        /// Project.
+        name: String,
+        /// Storage quota in bytes (shared blobs counted once); none means unlimited.
+        #[arg(long, value_name = "BYTES")]
+        quota_bytes: Option<u64>,
+        /// Tags matching this pattern (`*` is a wildcard) can be neither moved nor deleted; repeatable.
+        #[arg(long, value_name = "PATTERN")]
+        immutable: Vec<String>,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
     /// Create a project (system admin).
     Create {
         /// Project name (the first path component of its repositories).
@@ -215,6 +255,71 @@ pub fn run(_global: &GlobalArgs, args: RegistryArgs) -> anyhow::Result<ExitCode>
                     if public { "public" } else { "private" }
                 ),
             )
+        }
+        RegistryCommand::Project {
+            command:
+                ProjectCommand::Rules {
+                    name,
+                    quota_bytes,
+                    immutable,
+                    client,
+                },
+        } => {
+            let v = admin(&client).send(
+                "PUT",
+                &format!("/api/v1/projects/{name}/rules"),
+                &json!({ "quota_bytes": quota_bytes, "immutable_tags": immutable }),
+            )?;
+            print(
+                &client,
+                &v,
+                &format!(
+                    "rules of {name}: quota {quota_bytes:?} bytes, immutable tags {immutable:?}"
+                ),
+            )
+        }
+        RegistryCommand::Gc {
+            dry_run,
+            grace_seconds,
+            client,
+        } => {
+            let v = admin(&client).post(
+                "/api/v1/gc",
+                &json!({ "dry_run": dry_run, "grace_seconds": grace_seconds }),
+            )?;
+            let n = v["deleted"].as_array().map_or(0, Vec::len);
+            let verb = if dry_run { "would delete" } else { "deleted" };
+            print(
+                &client,
+                &v,
+                &format!("{verb} {n} blobs, {} bytes", v["freed_bytes"]),
+            )
+        }
+        RegistryCommand::Retention {
+            project,
+            keep_last,
+            keep_days,
+            apply,
+            client,
+        } => {
+            let v = admin(&client).post(
+                &format!("/api/v1/projects/{project}/retention"),
+                &json!({ "keep_last": keep_last, "keep_days": keep_days, "dry_run": !apply }),
+            )?;
+            let mut text = String::new();
+            for e in v["expired"].as_array().into_iter().flatten() {
+                let verb = if apply { "deleted" } else { "would delete" };
+                text.push_str(&format!(
+                    "{verb} {}:{} ({})\n",
+                    e["repo"].as_str().unwrap_or(""),
+                    e["tag"].as_str().unwrap_or(""),
+                    e["digest"].as_str().unwrap_or("")
+                ));
+            }
+            if text.is_empty() {
+                text.push_str("nothing to remove");
+            }
+            print(&client, &v, text.trim_end())
         }
         RegistryCommand::User {
             command:

@@ -16,6 +16,7 @@ pub mod meta;
 pub mod names;
 pub mod server;
 pub mod store;
+pub mod tls;
 mod v2;
 
 pub use error::{ApiError, Code, RegistryError};

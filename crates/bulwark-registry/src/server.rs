@@ -33,6 +33,8 @@ pub struct Config {
     pub allow_foreign_layers: bool,
     /// Password of the system admin `admin`, needed on the first start only.
     pub admin_password: Option<String>,
+    /// Serve HTTPS with this PEM certificate chain and PEM private key.
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 impl Config {
@@ -44,6 +46,7 @@ impl Config {
             token_ttl: 300,
             allow_foreign_layers: false,
             admin_password: None,
+            tls: None,
         }
     }
 }
@@ -224,6 +227,22 @@ impl Registry {
             .with_state(self.state.clone())
     }
 
+    /// Serve HTTPS on `listener` until `shutdown` completes, then finish in-flight requests.
+    pub async fn serve_tls(
+        self,
+        listener: crate::tls::TlsListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        use axum::serve::ListenerExt;
+        let app = self
+            .router()
+            .into_make_service_with_connect_info::<SocketAddr>();
+        // `tap_io` only to get axum's peer-address plumbing for a custom listener.
+        axum::serve(listener.tap_io(|_| {}), app)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+
     /// Serve on `listener` until `shutdown` completes, then finish in-flight requests.
     pub async fn serve(
         self,
@@ -294,8 +313,13 @@ pub fn challenge(st: &AppState, headers: &HeaderMap, scope: &str) -> String {
         .get("host")
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost");
+    let scheme = if st.cfg.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     let mut c = format!(
-        "Bearer realm=\"http://{host}/token\",service=\"{}\"",
+        "Bearer realm=\"{scheme}://{host}/token\",service=\"{}\"",
         st.cfg.service
     );
     if !scope.is_empty() {
@@ -461,6 +485,10 @@ pub fn serve_blocking(
     listen: &str,
     on_listening: impl FnOnce(SocketAddr),
 ) -> Result<(), RegistryError> {
+    let tls = match &cfg.tls {
+        Some((cert, key)) => Some(crate::tls::acceptor(cert, key)?),
+        None => None,
+    };
     let reg = Registry::open(cfg)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -474,9 +502,15 @@ pub fn serve_blocking(
             .local_addr()
             .map_err(|e| RegistryError::Config(format!("listening on {listen}: {e}")))?;
         on_listening(addr);
-        reg.serve(listener, shutdown_signal())
-            .await
-            .map_err(|e| RegistryError::Config(format!("serving on {addr}: {e}")))
+        let served = match tls {
+            Some(acceptor) => {
+                let tls_listener = crate::tls::TlsListener::new(listener, acceptor)
+                    .map_err(|e| RegistryError::Config(format!("listening on {listen}: {e}")))?;
+                reg.serve_tls(tls_listener, shutdown_signal()).await
+            }
+            None => reg.serve(listener, shutdown_signal()).await,
+        };
+        served.map_err(|e| RegistryError::Config(format!("serving on {addr}: {e}")))
     })
 }
 

@@ -92,6 +92,12 @@ struct ServeArgs {
     /// Metadata database other than DIR's SQLite (postgres://...). Not available yet.
     #[arg(long, value_name = "URL")]
     metadata: Option<String>,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// Accept manifests with foreign (non-distributable) layers.
     #[arg(long)]
     allow_foreign_layers: bool,
@@ -468,9 +474,11 @@ fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
     cfg.admin_password = a.admin_password;
     cfg.allow_foreign_layers = a.allow_foreign_layers;
     cfg.token_ttl = a.token_ttl;
+    cfg.tls = a.tls_cert.zip(a.tls_key);
+    let scheme = if cfg.tls.is_some() { "https" } else { "http" };
     bulwark_registry::server::serve_blocking(cfg, &a.listen, |addr| {
         eprintln!(
-            "bulwark registry listening on http://{addr} (root {})",
+            "bulwark registry listening on {scheme}://{addr} (root {})",
             a.root.display()
         );
     })?;

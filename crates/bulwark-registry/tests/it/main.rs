@@ -8,3 +8,4 @@ mod common;
 mod conformance;
 mod faults;
 mod governance;
+mod tls;

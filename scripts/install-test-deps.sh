@@ -56,3 +56,14 @@ if ! dpkg-query -W -f '${Status}\n' distro-info-data 2>/dev/null | grep -q "inst
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq distro-info-data >/dev/null
 fi
+
+# issue 16 (bulwark registry): skopeo and docker-registry are installed above; the HTTPS test
+# makes a certificate with openssl and talks to the registry with curl.
+need16=()
+for p in curl openssl skopeo busybox-static; do
+  dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" || need16+=("$p")
+done
+if [ ${#need16[@]} -gt 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need16[@]}" >/dev/null
+fi

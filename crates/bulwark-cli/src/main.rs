@@ -54,6 +54,8 @@ enum Command {
     Db(cmd::db::DbArgs),
     /// Audit a live Docker host against the CIS Docker Benchmark.
     Host(cmd::host::HostArgs),
+    /// Run an OCI registry with role-based access and an audit log, and administer it.
+    Registry(cmd::registry::RegistryArgs),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +68,7 @@ fn main() -> ExitCode {
         Command::Config(args) => cmd::config::run(&cli.global, args),
         Command::Db(args) => cmd::db::run(&cli.global, args),
         Command::Host(args) => cmd::host::run(&cli.global, args),
+        Command::Registry(args) => cmd::registry::run(&cli.global, args),
     };
     match result {
         Ok(code) => code,

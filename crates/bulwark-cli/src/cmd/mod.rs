@@ -5,6 +5,7 @@ pub mod db;
 pub mod host;
 pub mod image;
 pub mod inspect;
+pub mod registry;
 pub mod sbom;
 pub mod scan;
 

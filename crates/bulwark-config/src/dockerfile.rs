@@ -55,7 +55,51 @@ pub struct Instruction {
     pub lines: Vec<(u32, String)>,
     /// Variables (`ARG`/`ENV`) in scope when the instruction runs.
     pub vars: HashMap<String, String>,
+    /// Where `rest` comes from: (byte offset in `rest`, line, column) at the start of each
+    /// physical line's part.
+    pub rest_map: Vec<(usize, u32, u32)>,
 }
+
+/// The shell code an instruction runs, with the source position of every byte.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Script {
+    /// The code: the arguments, then each heredoc body that the shell runs.
+    pub text: String,
+    /// Byte ranges of `text` that are separate scripts (the line, each body).
+    pub pieces: Vec<(usize, usize)>,
+    /// (byte offset in `text`, line, column) at the start of each physical line's part.
+    map: Vec<(usize, u32, u32)>,
+}
+
+impl Script {
+    /// Source (line, column) of byte `offset` of `text`.
+    pub fn pos(&self, offset: usize) -> (u32, u32) {
+        let seg = self
+            .map
+            .iter()
+            .rev()
+            .find(|(o, _, _)| *o <= offset)
+            .or_else(|| self.map.first());
+        match seg {
+            Some(&(o, line, col)) => {
+                let chars = self
+                    .text
+                    .get(o.min(offset)..offset)
+                    .map(|t| t.chars().count())
+                    .unwrap_or(0);
+                (line, col + u32::try_from(chars).unwrap_or(0))
+            }
+            None => (1, 1),
+        }
+    }
+
+    /// The simple commands of every piece.
+    pub fn commands(&self) -> Vec<crate::shell::Command> {
+        crate::shell::parse_pieces(&self.text, &self.pieces)
+    }
+}
+
+const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "zsh", "ksh"];
 
 impl Instruction {
     /// The flag `name`, if present.
@@ -91,6 +135,96 @@ impl Instruction {
             }
         }
         (self.line, self.col)
+    }
+
+    /// The shell code of a `RUN` (or a shell-form `CMD`/`ENTRYPOINT`/`HEALTHCHECK CMD`):
+    /// its arguments, plus the heredoc bodies the shell runs (`RUN <<EOF`, `RUN bash <<EOF`;
+    /// not `RUN cat <<EOF >file`, whose body is data).
+    pub fn shell_script(&self) -> Script {
+        let mut sc = Script::default();
+        match &self.json {
+            Some(words) => {
+                sc.text = words
+                    .iter()
+                    .map(|w| {
+                        if w.contains(char::is_whitespace) || w.is_empty() {
+                            format!("'{}'", w.replace('\'', "'\\''"))
+                        } else {
+                            w.clone()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                sc.map.push((0, self.line, self.col));
+            }
+            None => {
+                sc.text = self.rest.clone();
+                sc.map = self.rest_map.clone();
+            }
+        }
+        sc.pieces.push((0, sc.text.len()));
+        let first = crate::shell::parse(&sc.text)
+            .into_iter()
+            .find(|c| c.depth == 0)
+            .and_then(|c| c.words.first().map(|w| w.text.clone()));
+        let body_is_shell = match first.as_deref() {
+            None => true,
+            Some(w) => SHELLS.contains(&w.rsplit('/').next().unwrap_or(w)),
+        };
+        if self.json.is_none() && body_is_shell {
+            for h in &self.heredocs {
+                sc.text.push('\n');
+                let start = sc.text.len();
+                for (k, l) in h.body.split('\n').enumerate() {
+                    let line = h.line.saturating_add(u32::try_from(k).unwrap_or(0));
+                    sc.map.push((sc.text.len(), line, 1));
+                    sc.text.push_str(l);
+                    sc.text.push('\n');
+                }
+                sc.pieces.push((start, sc.text.len()));
+            }
+        }
+        sc
+    }
+
+    /// The instruction nested in this one: the trigger of `ONBUILD RUN ...` (keyword
+    /// `RUN`), or the command of `HEALTHCHECK [flags] CMD ...` (keyword `CMD`). `None` when
+    /// there is none.
+    pub fn nested(&self) -> Option<Instruction> {
+        let kw_len = self
+            .rest
+            .find(char::is_whitespace)
+            .unwrap_or(self.rest.len());
+        let kw = self.rest.get(..kw_len)?.to_ascii_uppercase();
+        if kw.is_empty() || self.cmd == "HEALTHCHECK" && kw != "CMD" {
+            return None;
+        }
+        let after = self.rest.get(kw_len..)?;
+        let args = after.trim_start();
+        let args_start = self.rest.len() - args.len();
+        let (flags, rest) = if matches!(kw.as_str(), "RUN" | "COPY" | "ADD" | "FROM") {
+            split_flags(args)
+        } else {
+            (Vec::new(), args.trim_end().to_string())
+        };
+        let start = args_start + args.len().saturating_sub(rest.len());
+        let rest_map = map_suffix(&self.rest, &self.rest_map, start);
+        let (line, col) = self
+            .rest_map
+            .first()
+            .map(|&(_, l, c)| (l, c))
+            .unwrap_or((self.line, self.col));
+        Some(Instruction {
+            cmd: kw,
+            line,
+            col,
+            flags,
+            json: parse_json_array(&rest),
+            rest,
+            rest_map,
+            heredocs: self.heredocs.clone(),
+            ..self.clone()
+        })
     }
 
     /// The shell script a `RUN` executes: arguments plus heredoc bodies.
@@ -363,6 +497,24 @@ pub fn expand(s: &str, vars: &HashMap<String, String>, escape: char) -> String {
     out
 }
 
+/// Shift a (offset, line, column) map of `logical` to one of its suffix starting at `from`.
+fn map_suffix(logical: &str, segs: &[(usize, u32, u32)], from: usize) -> Vec<(usize, u32, u32)> {
+    let mut out = Vec::new();
+    for (k, &(o, line, col)) in segs.iter().enumerate() {
+        let next = segs.get(k + 1).map(|s| s.0).unwrap_or(usize::MAX);
+        if next <= from {
+            continue;
+        }
+        if o >= from {
+            out.push((o - from, line, col));
+        } else {
+            let skipped = logical.get(o..from).map(|t| t.chars().count()).unwrap_or(0);
+            out.push((0, line, col + u32::try_from(skipped).unwrap_or(0)));
+        }
+    }
+    out
+}
+
 /// Parse a Dockerfile. Never fails: malformed lines become instructions no rule matches.
 pub fn parse(text: &str) -> Dockerfile {
     let lines: Vec<&str> = text.lines().collect();
@@ -414,6 +566,7 @@ pub fn parse(text: &str) -> Dockerfile {
         let mut phys = vec![(line_no, first.to_string())];
         let mut logical = String::new();
         let mut cur = first.trim_start().to_string();
+        let mut segs: Vec<(usize, u32, u32)> = vec![(0, line_no, col)];
         loop {
             match strip_continuation(&cur, escape) {
                 Some(stripped) => {
@@ -431,7 +584,11 @@ pub fn parse(text: &str) -> Dockerfile {
                         break;
                     }
                     match next {
-                        Some(n) => cur = n,
+                        Some(n) => {
+                            let n_line = u32::try_from(i).unwrap_or(u32::MAX);
+                            segs.push((logical.len(), n_line, 1));
+                            cur = n;
+                        }
                         None => break,
                     }
                 }
@@ -444,6 +601,8 @@ pub fn parse(text: &str) -> Dockerfile {
         let kw_len = logical.find(char::is_whitespace).unwrap_or(logical.len());
         let cmd = logical.get(..kw_len).unwrap_or("").to_ascii_uppercase();
         let args = logical.get(kw_len..).unwrap_or("").trim().to_string();
+        let args_start = logical.len() - logical.get(kw_len..).unwrap_or("").trim_start().len();
+        let args_len = args.len();
         let (flags, rest) = if matches!(
             cmd.as_str(),
             "RUN" | "COPY" | "ADD" | "FROM" | "HEALTHCHECK"
@@ -517,6 +676,9 @@ pub fn parse(text: &str) -> Dockerfile {
             .map(|(_, t)| char_len(t.trim_end()) + 1)
             .unwrap_or(1);
         let json = parse_json_array(&rest);
+        // `rest` is a suffix of the trimmed arguments: map its bytes back to the lines.
+        let rest_start = args_start + args_len.saturating_sub(rest.len());
+        let rest_map = map_suffix(&logical, &segs, rest_start);
         let inst = Instruction {
             cmd: cmd.clone(),
             line: line_no,
@@ -530,6 +692,7 @@ pub fn parse(text: &str) -> Dockerfile {
             stage,
             lines: phys,
             vars: scope,
+            rest_map,
         };
         match cmd.as_str() {
             "ARG" => {

@@ -18,6 +18,7 @@ pub mod checks;
 pub mod dockerfile;
 pub mod node;
 pub mod rego;
+pub mod shell;
 pub mod suppress;
 pub mod yaml;
 

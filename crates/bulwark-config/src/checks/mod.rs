@@ -173,7 +173,7 @@ pub fn secret_name(name: &str) -> bool {
     static NOT: OnceLock<Option<Regex>> = OnceLock::new();
     let Some(yes) = re(
         &NAME,
-        r"(?i)(passw(or)?d|passwd|(^|_)pwd($|_)|secret|token|api_?key|apikey|private_?key|access_?key|credential|auth_?key|client_?secret|signing_?key|encryption_?key)",
+        r"(?i)(passw(or)?d|passwd|(^|_)(pwd|pass|pw)($|_)|secret|token|api_?key|apikey|private_?key|access_?key|credential|auth_?key|client_?secret|signing_?key|encryption_?key)",
     ) else {
         return false;
     };
@@ -375,6 +375,11 @@ mod tests {
         assert!(secret_name("DB_PASSWORD"));
         assert!(secret_name("GITHUB_TOKEN"));
         assert!(secret_name("api_key"));
+        assert!(secret_name("MYSQL_ROOT_PASS"));
+        assert!(secret_name("REDIS_PASSWD"));
+        assert!(secret_name("DB_PW"));
+        assert!(!secret_name("PASSENGER_VERSION"));
+        assert!(!secret_name("BYPASS_CACHE"));
         assert!(!secret_name("DB_PASSWORD_FILE"));
         assert!(!secret_name("PATH"));
         assert!(!secret_name("TOKEN_URL"));

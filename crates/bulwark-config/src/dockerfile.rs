@@ -643,7 +643,11 @@ pub fn parse(text: &str) -> Dockerfile {
                 stage += 1;
             }
             seen_from = true;
-            let words = split_words(&expand(&rest, &global_args, escape), escape);
+            // Expand word by word: `FROM ${UNSET} AS x` is an empty image named x, not `AS`.
+            let words: Vec<String> = split_words(&rest, escape)
+                .iter()
+                .map(|w| expand(w, &global_args, escape))
+                .collect();
             let image = words.first().cloned().unwrap_or_default();
             let name = match (words.get(1), words.get(2)) {
                 (Some(a), Some(n)) if a.eq_ignore_ascii_case("as") => n.to_ascii_lowercase(),

@@ -197,6 +197,8 @@ fn hadolint_agrees_on_shared_rules() {
             "dockerfile/buildkit/Dockerfile:11 DL3064",
             "dockerfile/buildkit/Dockerfile:6 DL3018",
             "dockerfile/buildkit/Dockerfile:7 DL4006",
+            "dockerfile/images/Dockerfile:7 DL3007",
+            "dockerfile/images/Dockerfile:8 DL3006",
         ]
     );
 }

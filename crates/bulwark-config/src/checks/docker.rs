@@ -75,7 +75,7 @@ pub fn check(df: &Dockerfile, ctx: &mut Ctx<'_>) {
     let stage_names: Vec<String> = stages
         .iter()
         .map(|i| {
-            let w = split_words(&i.expanded(esc), esc);
+            let w = split_words(&i.rest, esc);
             match (w.get(1), w.get(2)) {
                 (Some(a), Some(n)) if a.eq_ignore_ascii_case("as") => n.to_ascii_lowercase(),
                 _ => String::new(),
@@ -100,8 +100,12 @@ pub fn check(df: &Dockerfile, ctx: &mut Ctx<'_>) {
         match inst.cmd.as_str() {
             "FROM" => {
                 pipefail_shell = false;
-                let expanded = inst.expanded(esc);
-                let words = split_words(&expanded, esc);
+                // Expand word by word: an ARG without a default leaves the image empty
+                // (unresolved), it does not make `AS` the image.
+                let words: Vec<String> = split_words(&inst.rest, esc)
+                    .iter()
+                    .map(|w| crate::dockerfile::expand(w, &inst.vars, esc))
+                    .collect();
                 let image = words.first().cloned().unwrap_or_default();
                 let lower = image.to_ascii_lowercase();
                 let parent = stage_names
@@ -130,21 +134,7 @@ pub fn check(df: &Dockerfile, ctx: &mut Ctx<'_>) {
                         .next()
                         .unwrap_or_default();
                     let at = span(inst, inst.locate(&raw_first));
-                    let [tag, digest, untrusted] = image_problems(&image, ctx.trusted);
-                    if let Some(m) = tag {
-                        let id = if m.contains("latest") {
-                            "BW-DF-004"
-                        } else {
-                            "BW-DF-003"
-                        };
-                        ctx.add(id, m, at, lg.clone());
-                    }
-                    if let Some(m) = digest {
-                        ctx.add("BW-DF-005", m, at, lg.clone());
-                    }
-                    if let Some(m) = untrusted {
-                        ctx.add("BW-DF-006", m, at, lg.clone());
-                    }
+                    image_rules(ctx, &image, at, &lg);
                 }
             }
             "USER" => {
@@ -322,7 +312,27 @@ pub fn check(df: &Dockerfile, ctx: &mut Ctx<'_>) {
                     }
                 }
             }
+            "COPY" => {
+                if let Some(from) = inst.flag("from").and_then(|f| f.value.as_deref()) {
+                    let image = crate::dockerfile::expand(from, &inst.vars, esc);
+                    if is_external_image(&image, &stage_names, inst.stage) {
+                        image_rules(ctx, &image, span(inst, inst.locate(from)), &lg);
+                    }
+                }
+            }
             "RUN" => {
+                for f in inst.flags.iter().filter(|f| f.name == "mount") {
+                    let from = f.value.as_deref().unwrap_or("").split(',').find_map(|kv| {
+                        kv.strip_prefix("from=")
+                            .or_else(|| kv.strip_prefix("source-from="))
+                    });
+                    if let Some(from) = from {
+                        let image = crate::dockerfile::expand(from, &inst.vars, esc);
+                        if is_external_image(&image, &stage_names, inst.stage) {
+                            image_rules(ctx, &image, span(inst, inst.locate(from)), &lg);
+                        }
+                    }
+                }
                 // hadolint's DL3059 semantics: only two consecutive RUNs of one command each
                 // (same stage, same flags) are worth joining; a RUN that already chains
                 // commands with `&&`, `;`, `||` or `|` is left alone.
@@ -719,6 +729,38 @@ fn check_code(run: &mut Run<'_>, ctx: &mut Ctx<'_>) {
                 run.add(ctx, "BW-DF-035", why, at);
             }
         }
+    }
+}
+
+/// Whether `--from=` names an image rather than an earlier stage (by name or index).
+fn is_external_image(image: &str, stage_names: &[String], stage: usize) -> bool {
+    let lower = image.to_ascii_lowercase();
+    !image.is_empty()
+        && !has_vars(image)
+        && !stage_names
+            .iter()
+            .take(stage + 1)
+            .any(|n| !n.is_empty() && *n == lower)
+        && image.parse::<usize>().is_err()
+}
+
+/// The image rules (tag, `latest`, digest, trusted registry) shared by `FROM`,
+/// `COPY --from=IMAGE` and `RUN --mount=from=IMAGE`.
+fn image_rules(ctx: &mut Ctx<'_>, image: &str, at: Span, lg: &str) {
+    let [tag, digest, untrusted] = image_problems(image, ctx.trusted);
+    if let Some(m) = tag {
+        let id = if m.contains("latest") {
+            "BW-DF-004"
+        } else {
+            "BW-DF-003"
+        };
+        ctx.add(id, m, at, lg.to_string());
+    }
+    if let Some(m) = digest {
+        ctx.add("BW-DF-005", m, at, lg.to_string());
+    }
+    if let Some(m) = untrusted {
+        ctx.add("BW-DF-006", m, at, lg.to_string());
     }
 }
 

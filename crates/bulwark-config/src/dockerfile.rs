@@ -202,11 +202,7 @@ impl Instruction {
         let after = self.rest.get(kw_len..)?;
         let args = after.trim_start();
         let args_start = self.rest.len() - args.len();
-        let (flags, rest) = if matches!(kw.as_str(), "RUN" | "COPY" | "ADD" | "FROM") {
-            split_flags(args)
-        } else {
-            (Vec::new(), args.trim_end().to_string())
-        };
+        let (flags, rest) = split_flags(args);
         let start = args_start + args.len().saturating_sub(rest.len());
         let rest_map = map_suffix(&self.rest, &self.rest_map, start);
         let (line, col) = self
@@ -262,9 +258,17 @@ fn is_comment(line: &str) -> bool {
 }
 
 /// Remove a trailing escape character (line continuation); `None` when there is none.
+/// BuildKit's rule: the escape may be followed by spaces and tabs only, and it is not a
+/// continuation when it is itself escaped (`C:\\` ends a line).
 fn strip_continuation(line: &str, escape: char) -> Option<&str> {
-    let t = line.trim_end();
-    t.strip_suffix(escape)
+    let t = line
+        .trim_end_matches(['\r', '\n'])
+        .trim_end_matches([' ', '\t']);
+    let before = t.strip_suffix(escape)?;
+    if !before.is_empty() && before.ends_with(escape) {
+        return None;
+    }
+    Some(before)
 }
 
 fn char_len(s: &str) -> u32 {
@@ -308,24 +312,86 @@ fn heredoc_markers(rest: &str) -> Vec<(String, bool)> {
     out
 }
 
-/// Split leading `--flag[=value]` words off an instruction's arguments.
-fn split_flags(rest: &str) -> (Vec<Flag>, String) {
-    let mut flags = Vec::new();
-    let mut s = rest.trim_start();
-    while let Some(f) = s.strip_prefix("--") {
-        let end = f.find(char::is_whitespace).unwrap_or(f.len());
-        let word = f.get(..end).unwrap_or("");
-        let (name, value) = match word.split_once('=') {
-            Some((n, v)) => (n.to_string(), Some(v.to_string())),
-            None => (word.to_string(), None),
+/// Split leading `--flag[=value]` words off an instruction's arguments, as BuildKit's
+/// `extractBuilderFlags` does: quotes and the escape character work inside a flag, `--` ends
+/// the flags, and the arguments come back trimmed.
+fn split_flags_escaped(rest: &str, escape: char) -> (Vec<Flag>, String) {
+    let chars: Vec<(usize, char)> = rest.char_indices().collect();
+    let mut words: Vec<String> = Vec::new();
+    let mut i = 0;
+    let mut args_from = rest.len();
+    'words: loop {
+        while chars.get(i).is_some_and(|(_, c)| c.is_whitespace()) {
+            i += 1;
+        }
+        let Some(&(start, c)) = chars.get(i) else {
+            break;
         };
-        if name.is_empty() {
+        if c != '-' || chars.get(i + 1).map(|x| x.1) != Some('-') {
+            args_from = start;
             break;
         }
-        flags.push(Flag { name, value });
-        s = f.get(end..).unwrap_or("").trim_start();
+        let mut word = String::new();
+        let mut blank_ok = false;
+        let mut quote: Option<char> = None;
+        loop {
+            let Some(&(at, c)) = chars.get(i) else {
+                if word != "--" && (blank_ok || !word.is_empty()) {
+                    words.push(word);
+                }
+                break 'words;
+            };
+            match quote {
+                None if c.is_whitespace() => {
+                    if word == "--" {
+                        args_from = at;
+                        break 'words;
+                    }
+                    if blank_ok || !word.is_empty() {
+                        words.push(word);
+                    }
+                    break;
+                }
+                None if c == '\'' || c == '"' => {
+                    quote = Some(c);
+                    blank_ok = true;
+                }
+                Some(q) if c == q => quote = None,
+                _ if c == escape => {
+                    if let Some(&(_, n)) = chars.get(i + 1) {
+                        word.push(n);
+                        i += 1;
+                    } else if quote.is_some() {
+                        quote = None;
+                    }
+                }
+                _ => word.push(c),
+            }
+            i += 1;
+        }
     }
-    (flags, s.to_string())
+    let flags = words
+        .into_iter()
+        .map(|w| {
+            let w = w.strip_prefix("--").unwrap_or(&w).to_string();
+            match w.split_once('=') {
+                Some((n, v)) => Flag {
+                    name: n.to_string(),
+                    value: Some(v.to_string()),
+                },
+                None => Flag {
+                    name: w,
+                    value: None,
+                },
+            }
+        })
+        .collect();
+    let args = rest.get(args_from..).unwrap_or("").trim().to_string();
+    (flags, args)
+}
+
+fn split_flags(rest: &str) -> (Vec<Flag>, String) {
+    split_flags_escaped(rest, '\\')
 }
 
 /// Parse an exec-form JSON array of strings.
@@ -603,14 +669,8 @@ pub fn parse(text: &str) -> Dockerfile {
         let args = logical.get(kw_len..).unwrap_or("").trim().to_string();
         let args_start = logical.len() - logical.get(kw_len..).unwrap_or("").trim_start().len();
         let args_len = args.len();
-        let (flags, rest) = if matches!(
-            cmd.as_str(),
-            "RUN" | "COPY" | "ADD" | "FROM" | "HEALTHCHECK"
-        ) {
-            split_flags(&args)
-        } else {
-            (Vec::new(), args)
-        };
+        // BuildKit takes `--flags` off every instruction.
+        let (flags, rest) = split_flags_escaped(&args, escape);
         let mut heredocs = Vec::new();
         if matches!(cmd.as_str(), "RUN" | "COPY" | "ADD") {
             for (name, strip_tabs) in heredoc_markers(&rest) {
@@ -728,6 +788,309 @@ pub fn parse(text: &str) -> Dockerfile {
         df.instructions.push(inst);
     }
     df
+}
+
+/// A Dockerfile that BuildKit would refuse, with the line it names.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct SyntaxError {
+    /// Line of the offending instruction (1-based; the last line for an empty file).
+    pub line: u32,
+    /// BuildKit's reason.
+    pub message: String,
+}
+
+/// One value of BuildKit's parse tree after the keyword.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeValue {
+    /// A plain string node.
+    Str(String),
+    /// A nested instruction (`ONBUILD RUN ...`): keyword, flags, values.
+    Sub(String, Vec<String>, Vec<NodeValue>),
+}
+
+/// BuildKit's `reWhitespace` (`[\t\v\f\r ]+`) split.
+fn ws_split(s: &str, limit: usize) -> Vec<String> {
+    let is_ws = |c: char| matches!(c, '\t' | '\u{b}' | '\u{c}' | '\r' | ' ');
+    let mut out = Vec::new();
+    let mut rest = s;
+    while out.len() + 1 < limit {
+        match rest.find(is_ws) {
+            Some(i) => {
+                out.push(rest.get(..i).unwrap_or("").to_string());
+                rest = rest.get(i..).unwrap_or("").trim_start_matches(is_ws);
+            }
+            None => break,
+        }
+    }
+    out.push(rest.to_string());
+    out
+}
+
+/// BuildKit's `parseWords`: split on whitespace, quotes and escapes kept as written.
+fn parse_words_raw(rest: &str, escape: char) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut blank_ok = false;
+    let mut quote: Option<char> = None;
+    let mut chars = rest.chars().peekable();
+    while let Some(c) = chars.next() {
+        match quote {
+            None => {
+                if c.is_whitespace() {
+                    if in_word && (blank_ok || !cur.is_empty()) {
+                        words.push(std::mem::take(&mut cur));
+                    }
+                    cur.clear();
+                    in_word = false;
+                    blank_ok = false;
+                    continue;
+                }
+                in_word = true;
+                if c == '\'' || c == '"' {
+                    quote = Some(c);
+                    blank_ok = true;
+                }
+                if c == escape {
+                    match chars.next() {
+                        Some(n) => {
+                            cur.push(c);
+                            cur.push(n);
+                        }
+                        None => {}
+                    }
+                    continue;
+                }
+                cur.push(c);
+            }
+            Some(q) => {
+                if c == q {
+                    quote = None;
+                }
+                if c == escape && q != '\'' {
+                    match chars.next() {
+                        Some(n) => {
+                            cur.push(c);
+                            cur.push(n);
+                        }
+                        None => quote = None,
+                    }
+                    continue;
+                }
+                cur.push(c);
+            }
+        }
+    }
+    if in_word && (blank_ok || !cur.is_empty()) {
+        words.push(cur);
+    }
+    words
+}
+
+/// BuildKit's `parseJSON`: `Ok(None)` when the text is not a JSON array, an error when it
+/// is one with a non-string element.
+fn json_strings(rest: &str) -> Result<Option<Vec<String>>, String> {
+    let t = rest.trim_start();
+    if !t.starts_with('[') {
+        return Ok(None);
+    }
+    match serde_json::from_str::<Vec<serde_json::Value>>(t) {
+        Ok(items) => items
+            .into_iter()
+            .map(|v| match v {
+                serde_json::Value::String(s) => Ok(s),
+                _ => Err(
+                    "when using JSON array syntax, arrays must be comprised of strings only"
+                        .to_string(),
+                ),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Err(_) => Ok(None),
+    }
+}
+
+/// BuildKit's `parseNameVal` (ENV, LABEL).
+fn name_vals(rest: &str, key: &str, escape: char) -> Result<Vec<NodeValue>, String> {
+    let words = parse_words_raw(rest, escape);
+    let Some(first) = words.first() else {
+        return Ok(Vec::new());
+    };
+    if !first.contains('=') {
+        let parts = ws_split(rest, 2);
+        let (Some(k), Some(v)) = (parts.first(), parts.get(1)) else {
+            return Err(format!("{key} must have two arguments"));
+        };
+        return Ok(vec![
+            NodeValue::Str(k.clone()),
+            NodeValue::Str(v.clone()),
+            NodeValue::Str(String::new()),
+        ]);
+    }
+    let mut out = Vec::new();
+    for w in &words {
+        let Some((k, v)) = w.split_once('=') else {
+            return Err(format!(
+                "Syntax error - can't find = in {w:?}. Must be of the form: name=value"
+            ));
+        };
+        out.push(NodeValue::Str(k.to_string()));
+        out.push(NodeValue::Str(v.to_string()));
+        out.push(NodeValue::Str("=".to_string()));
+    }
+    Ok(out)
+}
+
+/// The values BuildKit's parser gives an instruction (`cmd` upper case, `rest` after the
+/// flags), or the error it stops with.
+pub fn node_values(cmd: &str, rest: &str, escape: char) -> Result<Vec<NodeValue>, String> {
+    let strs = |v: Vec<String>| v.into_iter().map(NodeValue::Str).collect::<Vec<_>>();
+    let maybe_json = |rest: &str| -> Result<Vec<NodeValue>, String> {
+        if rest.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(match json_strings(rest)? {
+            Some(v) => strs(v),
+            None => vec![NodeValue::Str(rest.to_string())],
+        })
+    };
+    match cmd {
+        "ADD" | "COPY" | "VOLUME" => Ok(match json_strings(rest)? {
+            Some(v) => strs(v),
+            None if rest.is_empty() => Vec::new(),
+            None => strs(ws_split(rest, usize::MAX)),
+        }),
+        "ARG" => Ok(strs(parse_words_raw(rest, escape))),
+        "CMD" | "ENTRYPOINT" | "RUN" | "SHELL" => maybe_json(rest),
+        "ENV" | "LABEL" => name_vals(rest, cmd, escape),
+        "EXPOSE" | "FROM" => Ok(if rest.is_empty() {
+            Vec::new()
+        } else {
+            strs(ws_split(rest, usize::MAX))
+        }),
+        "HEALTHCHECK" => {
+            let sep = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            if sep == 0 {
+                return Ok(Vec::new());
+            }
+            let typ = rest.get(..sep).unwrap_or("").to_string();
+            let mut out = vec![NodeValue::Str(typ)];
+            out.extend(maybe_json(rest.get(sep..).unwrap_or("").trim_start())?);
+            Ok(out)
+        }
+        "MAINTAINER" | "STOPSIGNAL" | "USER" | "WORKDIR" => Ok(if rest.is_empty() {
+            Vec::new()
+        } else {
+            vec![NodeValue::Str(rest.to_string())]
+        }),
+        "ONBUILD" => {
+            if rest.is_empty() {
+                return Ok(Vec::new());
+            }
+            let t = rest.trim();
+            let parts = ws_split(t, 2);
+            let kw = parts.first().cloned().unwrap_or_default();
+            let (flags, args) =
+                split_flags_escaped(parts.get(1).map(String::as_str).unwrap_or(""), escape);
+            let values = node_values(&kw.to_ascii_uppercase(), &args, escape)?;
+            Ok(vec![NodeValue::Sub(
+                kw,
+                flags.iter().map(flag_text).collect(),
+                values,
+            )])
+        }
+        _ => Ok(vec![NodeValue::Str(String::new())]),
+    }
+}
+
+fn flag_text(f: &Flag) -> String {
+    match &f.value {
+        Some(v) => format!("--{}={v}", f.name),
+        None => format!("--{}", f.name),
+    }
+}
+
+/// Go's `strconv.Quote`, for dumps that compare byte for byte with BuildKit's.
+fn go_quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\u{b}' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn dump_node(cmd: &str, flags: &[String], values: &[NodeValue]) -> String {
+    let mut s = cmd.to_ascii_lowercase();
+    if !flags.is_empty() {
+        let quoted: Vec<String> = flags.iter().map(|f| go_quote(f)).collect();
+        s.push_str(&format!(" [{}]", quoted.join(" ")));
+    }
+    for v in values {
+        s.push(' ');
+        match v {
+            NodeValue::Str(x) => s.push_str(&go_quote(x)),
+            NodeValue::Sub(k, f, vals) => {
+                s.push('(');
+                s.push_str(&dump_node(k, f, vals));
+                s.push(')');
+            }
+        }
+    }
+    s.trim().to_string()
+}
+
+/// The parse tree in BuildKit's `Node.Dump()` format (one `(cmd ...)` per line), the format
+/// of BuildKit's parser test `result` files.
+pub fn buildkit_dump(df: &Dockerfile) -> Result<String, SyntaxError> {
+    let mut out = String::new();
+    for inst in &df.instructions {
+        let values =
+            node_values(&inst.cmd, &inst.rest, df.escape).map_err(|message| SyntaxError {
+                line: inst.line,
+                message,
+            })?;
+        let flags: Vec<String> = inst.flags.iter().map(flag_text).collect();
+        let keyword = inst
+            .lines
+            .first()
+            .and_then(|(_, t)| t.split_whitespace().next())
+            .unwrap_or(&inst.cmd)
+            .to_string();
+        out.push('(');
+        out.push_str(&dump_node(&keyword, &flags, &values));
+        out.push_str(")\n");
+    }
+    Ok(out)
+}
+
+/// Parse a Dockerfile and reject what BuildKit rejects (no instructions, `ENV` without a
+/// value, a JSON array of non-strings, `name=value` syntax errors), naming the line.
+pub fn parse_strict(text: &str) -> Result<Dockerfile, SyntaxError> {
+    let df = parse(text);
+    if df.instructions.is_empty() {
+        return Err(SyntaxError {
+            line: u32::try_from(text.lines().count().max(1)).unwrap_or(u32::MAX),
+            message: "file with no instructions".to_string(),
+        });
+    }
+    buildkit_dump(&df)?;
+    Ok(df)
 }
 
 #[cfg(test)]

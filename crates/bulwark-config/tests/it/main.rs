@@ -1,0 +1,3 @@
+//! The integration tests of bulwark-config, one binary.
+
+mod buildkit;

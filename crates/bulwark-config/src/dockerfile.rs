@@ -853,12 +853,9 @@ fn parse_words_raw(rest: &str, escape: char) -> Vec<String> {
                     blank_ok = true;
                 }
                 if c == escape {
-                    match chars.next() {
-                        Some(n) => {
-                            cur.push(c);
-                            cur.push(n);
-                        }
-                        None => {}
+                    if let Some(n) = chars.next() {
+                        cur.push(c);
+                        cur.push(n);
                     }
                     continue;
                 }

@@ -1,3 +1,4 @@
 //! The integration tests of bulwark-config, one binary.
 
 mod buildkit;
+mod silent;

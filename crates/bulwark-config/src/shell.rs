@@ -45,6 +45,8 @@ pub struct Command {
     pub pipe_to: Option<usize>,
     /// Nesting depth: 0 at top level, +1 per `$(...)`, backticks, `<(...)` or `sh -c` string.
     pub depth: u32,
+    /// Inside the script string of `sh -c`, `su -c` or `eval` (run by another shell).
+    pub in_string: bool,
 }
 
 impl Command {
@@ -96,11 +98,18 @@ pub fn parse_pieces(src: &str, ranges: &[(usize, usize)]) -> Vec<Command> {
 }
 
 /// Parse and keep empty slots (indices stay valid for `pipe_to`).
-fn parse_range(src: &str, start: usize, end: usize, out: &mut Vec<Command>, depth: u32) {
+fn parse_range(
+    src: &str,
+    (start, end): (usize, usize),
+    out: &mut Vec<Command>,
+    depth: u32,
+    in_string: bool,
+) {
     if depth > MAX_DEPTH || start >= end {
         return;
     }
     let mut p = Parser::new(src, start, end, out, depth);
+    p.in_string = in_string;
     p.program();
 }
 
@@ -132,6 +141,8 @@ struct Parser<'a, 'o> {
     heredocs: Vec<(String, bool)>,
     /// The next word is a heredoc delimiter (after `<<` / `<<-`).
     want_delim: Option<bool>,
+    /// Parsing the script string of `sh -c` and the like.
+    in_string: bool,
 }
 
 impl<'a, 'o> Parser<'a, 'o> {
@@ -145,6 +156,7 @@ impl<'a, 'o> Parser<'a, 'o> {
             peeked: None,
             heredocs: Vec::new(),
             want_delim: None,
+            in_string: false,
         }
     }
 
@@ -297,11 +309,23 @@ impl<'a, 'o> Parser<'a, 'o> {
             }
             (Some('$' | '<' | '>'), Some('(')) => match self.find_close(start + 2, '(', ')') {
                 Some(i) => {
-                    parse_range(self.src, start + 2, i, self.out, self.depth + 1);
+                    parse_range(
+                        self.src,
+                        (start + 2, i),
+                        self.out,
+                        self.depth + 1,
+                        self.in_string,
+                    );
                     i + 1
                 }
                 None => {
-                    parse_range(self.src, start + 2, self.end, self.out, self.depth + 1);
+                    parse_range(
+                        self.src,
+                        (start + 2, self.end),
+                        self.out,
+                        self.depth + 1,
+                        self.in_string,
+                    );
                     self.end
                 }
             },
@@ -324,7 +348,13 @@ impl<'a, 'o> Parser<'a, 'o> {
                     i += c.len_utf8();
                 }
                 let inner_end = close.unwrap_or(self.end);
-                parse_range(self.src, start + 1, inner_end, self.out, self.depth + 1);
+                parse_range(
+                    self.src,
+                    (start + 1, inner_end),
+                    self.out,
+                    self.depth + 1,
+                    self.in_string,
+                );
                 close.map(|c| c + 1).unwrap_or(self.end)
             }
             _ => start + c0.map(char::len_utf8).unwrap_or(1),
@@ -733,6 +763,7 @@ impl<'a, 'o> Parser<'a, 'o> {
         let slot = self.out.len();
         self.out.push(Command {
             depth: self.depth,
+            in_string: self.in_string,
             ..Command::default()
         });
         let mut words: Vec<Word> = Vec::new();
@@ -816,7 +847,7 @@ impl<'a, 'o> Parser<'a, 'o> {
                 }
                 _ => (w.start, w.end),
             };
-            parse_range(self.src, s, e, self.out, self.depth + 1);
+            parse_range(self.src, (s, e), self.out, self.depth + 1, true);
         }
     }
 }
@@ -921,6 +952,8 @@ mod tests {
         );
         let p = parse(s);
         assert_eq!(p[0].depth, 1);
+        assert!(!p[0].in_string);
+        assert!(parse("su app -c 'cd /x'")[1].in_string);
         assert_eq!((p[0].words[0].start, p[0].words[0].end), (4, 8));
     }
 

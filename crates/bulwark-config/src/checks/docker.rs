@@ -500,7 +500,15 @@ fn insecure_command(words: &[Word]) -> Option<(usize, String)> {
     let hit = match name {
         "curl" => find(&["--insecure"], Some('k')),
         "wget" => find(&["--no-check-certificate"], None),
-        "apk" => find(&["--allow-untrusted"], None),
+        // Only where packages are installed: `apk index --allow-untrusted` builds an index of
+        // local packages (signed afterwards), it does not accept unsigned downloads.
+        "apk"
+            if words
+                .iter()
+                .any(|w| matches!(w.text.as_str(), "add" | "upgrade" | "fix")) =>
+        {
+            find(&["--allow-untrusted"], None)
+        }
         "pip" | "pip3" | "python" | "python3" | "uv" | "pipenv" | "poetry" => {
             find(&["--trusted-host"], None)
         }
@@ -833,7 +841,10 @@ fn check_run(
             continue;
         };
         let name = basename(&head.text);
-        if name == "cd" {
+        // hadolint's DL3003 semantics: `cd` anywhere in the RUN's own script (also inside
+        // `$(...)` and compound commands), but not in a script string another shell runs
+        // (`su app -c "cd ... && make"`), where WORKDIR cannot stand in.
+        if name == "cd" && !cmd.in_string {
             let at = run.pos(head);
             run.add(
                 ctx,
@@ -863,7 +874,15 @@ fn check_run(
                     "-c",
                     "--config-file",
                 ];
-                if let Some(pkgs) = packages_after(words, &["install"], &valued) {
+                // `apt-get install -s` only simulates.
+                let simulate = words.iter().any(|w| {
+                    matches!(
+                        w.text.as_str(),
+                        "-s" | "--simulate" | "--dry-run" | "--just-print" | "--recon" | "--no-act"
+                    )
+                });
+                let pkgs = packages_after(words, &["install"], &valued).filter(|_| !simulate);
+                if let Some(pkgs) = pkgs {
                     let unpinned: Vec<&Word> = pkgs
                         .iter()
                         .copied()
@@ -945,7 +964,10 @@ fn check_run(
                             at,
                         );
                     }
-                    if !words.iter().any(|w| w.text == "--no-cache")
+                    // `--no-network` installs from what is already there: nothing is cached.
+                    if !words
+                        .iter()
+                        .any(|w| w.text == "--no-cache" || w.text == "--no-network")
                         && !run.has_cache_mount("/var/cache/apk")
                         && !run.script_has("/var/cache/apk")
                         && !run.any_cmd("apk", &["clean"])

@@ -116,6 +116,12 @@ pub fn check(df: &Dockerfile, ctx: &mut Ctx<'_>) {
                 let inherited = parent
                     .and_then(|p| facts.get(p).cloned())
                     .unwrap_or_default();
+                let mut inherited = inherited;
+                // Distroless `:nonroot` (and `:debug-nonroot`, `*-nonroot`) images set USER
+                // 65532 themselves: the container does not run as root.
+                if parent.is_none() && inherited.user.is_none() && known_nonroot(&image) {
+                    inherited.user = Some(("65532 (from the base image)".to_string(), idx));
+                }
                 facts.push(inherited);
                 if let Some(p) = inst.flag("platform").and_then(|f| f.value.as_deref()) {
                     if !p.contains('$') {
@@ -740,6 +746,17 @@ fn check_code(run: &mut Run<'_>, ctx: &mut Ctx<'_>) {
     }
 }
 
+/// Whether a base image is known to set a non-root USER itself.
+fn known_nonroot(image: &str) -> bool {
+    let img = super::parse_image(image);
+    let distroless = img.registry == "gcr.io" && img.repo.starts_with("distroless/");
+    distroless
+        && img
+            .tag
+            .as_deref()
+            .is_some_and(|t| t == "nonroot" || t.ends_with("-nonroot"))
+}
+
 /// Whether `--from=` names an image rather than an earlier stage (by name or index).
 fn is_external_image(image: &str, stage_names: &[String], stage: usize) -> bool {
     let lower = image.to_ascii_lowercase();
@@ -1137,6 +1154,69 @@ fn check_run(
                             at,
                         );
                     }
+                }
+            }
+            "gem" if sub(1) == "install" || sub(1) == "i" => {
+                // `gem install name:version` or `-v`/`--version` pins.
+                let pinned_all = words.iter().any(|w| {
+                    w.text == "-v" || w.text == "--version" || w.text.starts_with("--version=")
+                });
+                let valued = [
+                    "-v",
+                    "--version",
+                    "-s",
+                    "--source",
+                    "-i",
+                    "--install-dir",
+                    "-n",
+                    "--bindir",
+                    "--platform",
+                ];
+                let pkgs = packages_after(words, &["install", "i"], &valued).unwrap_or_default();
+                let unpinned: Vec<&Word> = pkgs
+                    .into_iter()
+                    .filter(|p| {
+                        !p.text.contains(':') && !p.text.ends_with(".gem") && !p.text.contains('$')
+                    })
+                    .collect();
+                if let (Some(p), false) = (unpinned.first(), pinned_all) {
+                    let at = run.pos(p);
+                    run.add(
+                        ctx,
+                        "BW-DF-036",
+                        format!("gem install without a version for: {}", join(&unpinned)),
+                        at,
+                    );
+                }
+            }
+            "go" if sub(1) == "install" => {
+                let pkgs = packages_after(
+                    words,
+                    &["install"],
+                    &[
+                        "-C", "-o", "-p", "-tags", "-ldflags", "-gcflags", "-mod", "-modfile",
+                        "-pkgdir", "-overlay",
+                    ],
+                )
+                .unwrap_or_default();
+                let unpinned: Vec<&Word> = pkgs
+                    .into_iter()
+                    .filter(|p| {
+                        let t = p.text.as_str();
+                        let remote = t.contains('.') && !t.starts_with('.') && !t.starts_with('/');
+                        remote
+                            && !t.contains('$')
+                            && t.rsplit_once('@').is_none_or(|(_, v)| v == "latest")
+                    })
+                    .collect();
+                if let Some(p) = unpinned.first() {
+                    let at = run.pos(p);
+                    run.add(
+                        ctx,
+                        "BW-DF-037",
+                        format!("go install without a version for: {}", join(&unpinned)),
+                        at,
+                    );
                 }
             }
             "yum" | "dnf" | "microdnf" | "zypper" | "tdnf" => {

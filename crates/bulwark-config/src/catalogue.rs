@@ -154,6 +154,236 @@ pub const RULES: &[RuleDef] = &[
     r("BW-IMG-005", M, "SSH port 22 exposed", "Running sshd in a container widens the attack surface.", "Remove port 22 from the image.", &["CIS Docker 4.8", "Checkov CKV_DOCKER_1"]),
 ];
 
+/// The ids of the built-in Dockerfile, daemon.json and image-config rules as a type: a check
+/// that names an id the catalogue does not have does not compile. (Compose and Kubernetes
+/// checks still name theirs as strings, looked up at run time; they move over with their
+/// modules.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RuleId {
+    /// `BW-DF-001`.
+    Df001,
+    /// `BW-DF-002`.
+    Df002,
+    /// `BW-DF-003`.
+    Df003,
+    /// `BW-DF-004`.
+    Df004,
+    /// `BW-DF-005`.
+    Df005,
+    /// `BW-DF-006`.
+    Df006,
+    /// `BW-DF-007`.
+    Df007,
+    /// `BW-DF-008`.
+    Df008,
+    /// `BW-DF-009`.
+    Df009,
+    /// `BW-DF-010`.
+    Df010,
+    /// `BW-DF-011`.
+    Df011,
+    /// `BW-DF-012`.
+    Df012,
+    /// `BW-DF-013`.
+    Df013,
+    /// `BW-DF-014`.
+    Df014,
+    /// `BW-DF-015`.
+    Df015,
+    /// `BW-DF-016`.
+    Df016,
+    /// `BW-DF-017`.
+    Df017,
+    /// `BW-DF-018`.
+    Df018,
+    /// `BW-DF-019`.
+    Df019,
+    /// `BW-DF-020`.
+    Df020,
+    /// `BW-DF-021`.
+    Df021,
+    /// `BW-DF-022`.
+    Df022,
+    /// `BW-DF-023`.
+    Df023,
+    /// `BW-DF-024`.
+    Df024,
+    /// `BW-DF-025`.
+    Df025,
+    /// `BW-DF-026`.
+    Df026,
+    /// `BW-DF-027`.
+    Df027,
+    /// `BW-DF-028`.
+    Df028,
+    /// `BW-DF-029`.
+    Df029,
+    /// `BW-DF-030`.
+    Df030,
+    /// `BW-DF-031`.
+    Df031,
+    /// `BW-DF-032`.
+    Df032,
+    /// `BW-DF-033`.
+    Df033,
+    /// `BW-DF-034`.
+    Df034,
+    /// `BW-DF-035`.
+    Df035,
+    /// `BW-DF-036`.
+    Df036,
+    /// `BW-DF-037`.
+    Df037,
+    /// `BW-DD-001`.
+    Dd001,
+    /// `BW-DD-002`.
+    Dd002,
+    /// `BW-DD-003`.
+    Dd003,
+    /// `BW-DD-004`.
+    Dd004,
+    /// `BW-DD-005`.
+    Dd005,
+    /// `BW-DD-006`.
+    Dd006,
+    /// `BW-IMG-001`.
+    Img001,
+    /// `BW-IMG-002`.
+    Img002,
+    /// `BW-IMG-003`.
+    Img003,
+    /// `BW-IMG-004`.
+    Img004,
+    /// `BW-IMG-005`.
+    Img005,
+}
+
+impl RuleId {
+    /// Every typed id, in catalogue order.
+    pub const ALL: &'static [RuleId] = &[
+        RuleId::Df001,
+        RuleId::Df002,
+        RuleId::Df003,
+        RuleId::Df004,
+        RuleId::Df005,
+        RuleId::Df006,
+        RuleId::Df007,
+        RuleId::Df008,
+        RuleId::Df009,
+        RuleId::Df010,
+        RuleId::Df011,
+        RuleId::Df012,
+        RuleId::Df013,
+        RuleId::Df014,
+        RuleId::Df015,
+        RuleId::Df016,
+        RuleId::Df017,
+        RuleId::Df018,
+        RuleId::Df019,
+        RuleId::Df020,
+        RuleId::Df021,
+        RuleId::Df022,
+        RuleId::Df023,
+        RuleId::Df024,
+        RuleId::Df025,
+        RuleId::Df026,
+        RuleId::Df027,
+        RuleId::Df028,
+        RuleId::Df029,
+        RuleId::Df030,
+        RuleId::Df031,
+        RuleId::Df032,
+        RuleId::Df033,
+        RuleId::Df034,
+        RuleId::Df035,
+        RuleId::Df036,
+        RuleId::Df037,
+        RuleId::Dd001,
+        RuleId::Dd002,
+        RuleId::Dd003,
+        RuleId::Dd004,
+        RuleId::Dd005,
+        RuleId::Dd006,
+        RuleId::Img001,
+        RuleId::Img002,
+        RuleId::Img003,
+        RuleId::Img004,
+        RuleId::Img005,
+    ];
+
+    /// The published id (`BW-DF-001`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RuleId::Df001 => "BW-DF-001",
+            RuleId::Df002 => "BW-DF-002",
+            RuleId::Df003 => "BW-DF-003",
+            RuleId::Df004 => "BW-DF-004",
+            RuleId::Df005 => "BW-DF-005",
+            RuleId::Df006 => "BW-DF-006",
+            RuleId::Df007 => "BW-DF-007",
+            RuleId::Df008 => "BW-DF-008",
+            RuleId::Df009 => "BW-DF-009",
+            RuleId::Df010 => "BW-DF-010",
+            RuleId::Df011 => "BW-DF-011",
+            RuleId::Df012 => "BW-DF-012",
+            RuleId::Df013 => "BW-DF-013",
+            RuleId::Df014 => "BW-DF-014",
+            RuleId::Df015 => "BW-DF-015",
+            RuleId::Df016 => "BW-DF-016",
+            RuleId::Df017 => "BW-DF-017",
+            RuleId::Df018 => "BW-DF-018",
+            RuleId::Df019 => "BW-DF-019",
+            RuleId::Df020 => "BW-DF-020",
+            RuleId::Df021 => "BW-DF-021",
+            RuleId::Df022 => "BW-DF-022",
+            RuleId::Df023 => "BW-DF-023",
+            RuleId::Df024 => "BW-DF-024",
+            RuleId::Df025 => "BW-DF-025",
+            RuleId::Df026 => "BW-DF-026",
+            RuleId::Df027 => "BW-DF-027",
+            RuleId::Df028 => "BW-DF-028",
+            RuleId::Df029 => "BW-DF-029",
+            RuleId::Df030 => "BW-DF-030",
+            RuleId::Df031 => "BW-DF-031",
+            RuleId::Df032 => "BW-DF-032",
+            RuleId::Df033 => "BW-DF-033",
+            RuleId::Df034 => "BW-DF-034",
+            RuleId::Df035 => "BW-DF-035",
+            RuleId::Df036 => "BW-DF-036",
+            RuleId::Df037 => "BW-DF-037",
+            RuleId::Dd001 => "BW-DD-001",
+            RuleId::Dd002 => "BW-DD-002",
+            RuleId::Dd003 => "BW-DD-003",
+            RuleId::Dd004 => "BW-DD-004",
+            RuleId::Dd005 => "BW-DD-005",
+            RuleId::Dd006 => "BW-DD-006",
+            RuleId::Img001 => "BW-IMG-001",
+            RuleId::Img002 => "BW-IMG-002",
+            RuleId::Img003 => "BW-IMG-003",
+            RuleId::Img004 => "BW-IMG-004",
+            RuleId::Img005 => "BW-IMG-005",
+        }
+    }
+}
+
+/// A rule id a check can name: a [`RuleId`], or (for checks not yet typed) its string.
+pub trait RuleKey {
+    /// The published id.
+    fn key(&self) -> &str;
+}
+
+impl RuleKey for RuleId {
+    fn key(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl RuleKey for &str {
+    fn key(&self) -> &str {
+        self
+    }
+}
+
 /// The rule with this id.
 pub fn get(id: &str) -> Option<&'static RuleDef> {
     RULES.iter().find(|r| r.id == id)
@@ -205,4 +435,27 @@ pub fn markdown() -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_ids_match_the_catalogue() {
+        for id in RuleId::ALL {
+            assert!(get(id.as_str()).is_some(), "{id:?} has no catalogue entry");
+        }
+        let typed: Vec<&str> = RuleId::ALL.iter().map(|i| i.as_str()).collect();
+        let families: Vec<&str> = RULES
+            .iter()
+            .map(|r| r.id)
+            .filter(|id| {
+                ["BW-DF-", "BW-DD-", "BW-IMG-"]
+                    .iter()
+                    .any(|p| id.starts_with(p))
+            })
+            .collect();
+        assert_eq!(typed, families);
+    }
 }

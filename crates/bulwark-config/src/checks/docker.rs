@@ -5,6 +5,7 @@ use crate::node::{Pos, Span};
 use crate::shell::{Command as ShellCmd, Word};
 
 use super::{has_vars, image_problems, is_reference, secret_name, secret_value, Ctx};
+use crate::catalogue::RuleId;
 
 fn basename(w: &str) -> &str {
     w.rsplit('/').next().unwrap_or(w)
@@ -126,7 +127,7 @@ pub fn check(df: &Dockerfile, ctx: &mut Ctx<'_>) {
                 if let Some(p) = inst.flag("platform").and_then(|f| f.value.as_deref()) {
                     if !p.contains('$') {
                         ctx.add(
-                            "BW-DF-033",
+                            RuleId::Df033,
                             format!("FROM uses the constant platform `{p}`"),
                             span(inst, inst.locate("--platform")),
                             lg.clone(),
@@ -171,107 +172,19 @@ pub fn check(df: &Dockerfile, ctx: &mut Ctx<'_>) {
                 });
             }
             "ENV" | "ARG" | "LABEL" => {
-                // BuildKit reads the legacy `ENV key value` and `LABEL key value` forms.
-                for (k, v) in key_values(&inst.rest, esc, inst.cmd != "ARG") {
-                    let at = span(inst, inst.locate(&k));
-                    // Judge the value as the build sees it: `${X:-literal}` is a literal.
-                    let raw = v.unwrap_or_default();
-                    let value = crate::dockerfile::expand(&raw, &inst.vars, esc);
-                    if inst.cmd != "LABEL" && insecure_env(&k, &value) {
-                        ctx.add(
-                            "BW-DF-035",
-                            format!("{} `{k}={value}` turns verification off", inst.cmd),
-                            at,
-                            lg.clone(),
-                        );
-                    }
-                    if inst.cmd != "LABEL" && secret_name(&k) && !is_reference(&value) {
-                        ctx.add(
-                            "BW-DF-007",
-                            format!("{} `{k}` looks like it holds a secret", inst.cmd),
-                            at,
-                            lg.clone(),
-                        );
-                    }
-                    if let Some(what) = secret_value(&value) {
-                        ctx.add(
-                            "BW-DF-008",
-                            format!(
-                                "{} `{k}` has a value that looks like a secret ({what})",
-                                inst.cmd
-                            ),
-                            at,
-                            lg.clone(),
-                        );
-                    }
-                }
+                variable_rules(inst, ctx, esc, &lg);
             }
             "ADD" => {
-                let words = match &inst.json {
-                    Some(w) => w.clone(),
-                    None => split_words(&inst.rest, esc),
-                };
-                let srcs = words.get(..words.len().saturating_sub(1)).unwrap_or(&[]);
-                let remote = srcs
-                    .iter()
-                    .find(|s| s.contains("://") || s.starts_with("git@"));
-                let archive = srcs.iter().find(|s| {
-                    let l = s.to_ascii_lowercase();
-                    [
-                        ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz",
-                        ".tar.zst",
-                    ]
-                    .iter()
-                    .any(|e| l.ends_with(e))
-                });
-                if let Some(u) = remote {
-                    if inst.flag("checksum").is_none() {
-                        ctx.add(
-                            "BW-DF-009",
-                            format!("ADD downloads `{u}` without a checksum"),
-                            span(inst, inst.locate(u)),
-                            lg.clone(),
-                        );
-                    }
-                } else if let Some(a) = archive {
-                    ctx.add(
-                        "BW-DF-010",
-                        format!("ADD extracts the archive `{a}`"),
-                        span(inst, inst.locate(a)),
-                        lg.clone(),
-                    );
-                } else if !srcs.is_empty() && inst.heredocs.is_empty() {
-                    ctx.add(
-                        "BW-DF-011",
-                        "ADD copies local files; use COPY".to_string(),
-                        inst_span(inst),
-                        lg.clone(),
-                    );
-                }
+                add_rules(inst, ctx, esc, &lg);
             }
             "WORKDIR" => {
-                let w = inst.expanded(esc);
-                let w = w.trim().trim_matches('"');
-                let windows = w.get(1..3).is_some_and(|s| s.starts_with(':'));
-                if !w.is_empty()
-                    && !w.starts_with('/')
-                    && !w.starts_with('$')
-                    && !windows
-                    && !w.starts_with('\\')
-                {
-                    ctx.add(
-                        "BW-DF-025",
-                        format!("WORKDIR `{w}` is relative"),
-                        inst_span(inst),
-                        lg.clone(),
-                    );
-                }
+                workdir_rules(inst, ctx, esc, &lg);
             }
             "CMD" | "ENTRYPOINT" => {
                 code_rules(inst, ctx, &lg);
                 if inst.json.is_none() && !inst.rest.trim().is_empty() {
                     ctx.add(
-                        "BW-DF-027",
+                        RuleId::Df027,
                         format!("{} uses the shell form", inst.cmd),
                         inst_span(inst),
                         lg.clone(),
@@ -282,7 +195,7 @@ pub fn check(df: &Dockerfile, ctx: &mut Ctx<'_>) {
                     .any(|(s, c)| *s == inst.stage && *c == inst.cmd)
                 {
                     ctx.add(
-                        "BW-DF-031",
+                        RuleId::Df031,
                         format!("stage {} has more than one {}", inst.stage, inst.cmd),
                         inst_span(inst),
                         lg.clone(),
@@ -300,31 +213,16 @@ pub fn check(df: &Dockerfile, ctx: &mut Ctx<'_>) {
                 }
             }
             "MAINTAINER" => ctx.add(
-                "BW-DF-030",
+                RuleId::Df030,
                 "MAINTAINER is deprecated".to_string(),
                 inst_span(inst),
                 lg.clone(),
             ),
             "EXPOSE" => {
-                for w in split_words(&inst.expanded(esc), esc) {
-                    let port = w.split('/').next().unwrap_or("");
-                    if port == "22" {
-                        ctx.add(
-                            "BW-DF-034",
-                            "port 22 (SSH) is exposed".to_string(),
-                            span(inst, locate_word(inst, &w)),
-                            lg.clone(),
-                        );
-                    }
-                }
+                expose_rules(inst, ctx, esc, &lg);
             }
             "COPY" => {
-                if let Some(from) = inst.flag("from").and_then(|f| f.value.as_deref()) {
-                    let image = crate::dockerfile::expand(from, &inst.vars, esc);
-                    if is_external_image(&image, &stage_names, inst.stage) {
-                        image_rules(ctx, &image, span(inst, inst.locate(from)), &lg);
-                    }
-                }
+                copy_rules(inst, ctx, esc, &lg, &stage_names);
             }
             "RUN" => {
                 for f in inst.flags.iter().filter(|f| f.name == "mount") {
@@ -351,7 +249,7 @@ pub fn check(df: &Dockerfile, ctx: &mut Ctx<'_>) {
                         && single(inst)
                     {
                         ctx.add(
-                            "BW-DF-029",
+                            RuleId::Df029,
                             "RUN directly follows another RUN".to_string(),
                             inst_span(inst),
                             lg.clone(),
@@ -370,7 +268,7 @@ pub fn check(df: &Dockerfile, ctx: &mut Ctx<'_>) {
         let lg = logical(from);
         match &f.user {
             None => ctx.add(
-                "BW-DF-001",
+                RuleId::Df001,
                 "the final stage sets no USER, so the container runs as root".to_string(),
                 inst_span(from),
                 lg.clone(),
@@ -380,7 +278,7 @@ pub fn check(df: &Dockerfile, ctx: &mut Ctx<'_>) {
                 if name == "root" || name == "0" {
                     if let Some(inst) = insts.get(*i) {
                         ctx.add(
-                            "BW-DF-002",
+                            RuleId::Df002,
                             format!("the last USER is `{u}`"),
                             inst_span(inst),
                             logical(inst),
@@ -395,7 +293,7 @@ pub fn check(df: &Dockerfile, ctx: &mut Ctx<'_>) {
             } else {
                 "the final stage has no HEALTHCHECK"
             };
-            ctx.add("BW-DF-023", msg.to_string(), inst_span(from), lg);
+            ctx.add(RuleId::Df023, msg.to_string(), inst_span(from), lg);
         }
     }
 }
@@ -594,11 +492,11 @@ struct Run<'a> {
     lg: &'a str,
     script: Script,
     cmds: Vec<ShellCmd>,
-    flagged: std::collections::HashSet<&'static str>,
+    flagged: std::collections::HashSet<RuleId>,
 }
 
 impl Run<'_> {
-    fn add(&mut self, ctx: &mut Ctx<'_>, id: &'static str, msg: String, at: (u32, u32)) {
+    fn add(&mut self, ctx: &mut Ctx<'_>, id: RuleId, msg: String, at: (u32, u32)) {
         if self.flagged.insert(id) {
             ctx.add(id, msg, span(self.inst, at), self.lg.to_string());
         }
@@ -648,7 +546,7 @@ fn check_code(run: &mut Run<'_>, ctx: &mut Ctx<'_>) {
                         let at = run.pos(a);
                         run.add(
                             ctx,
-                            "BW-DF-035",
+                            RuleId::Df035,
                             format!("`{}` turns verification off", a.text),
                             at,
                         );
@@ -669,7 +567,7 @@ fn check_code(run: &mut Run<'_>, ctx: &mut Ctx<'_>) {
                     let at = run.pos(first);
                     run.add(
                         ctx,
-                        "BW-DF-012",
+                        RuleId::Df012,
                         format!("output of `{name}` is piped into `{target}`"),
                         at,
                     );
@@ -702,7 +600,7 @@ fn check_code(run: &mut Run<'_>, ctx: &mut Ctx<'_>) {
                     let dl = basename(&d.text).to_string();
                     run.add(
                         ctx,
-                        "BW-DF-012",
+                        RuleId::Df012,
                         format!("output of `{dl}` is run by `{name}`"),
                         at,
                     );
@@ -715,7 +613,7 @@ fn check_code(run: &mut Run<'_>, ctx: &mut Ctx<'_>) {
                     let at = run.pos(a);
                     run.add(
                         ctx,
-                        "BW-DF-035",
+                        RuleId::Df035,
                         format!("`{}` turns verification off", a.text),
                         at,
                     );
@@ -729,7 +627,7 @@ fn check_code(run: &mut Run<'_>, ctx: &mut Ctx<'_>) {
                         let at = run.pos(a);
                         run.add(
                             ctx,
-                            "BW-DF-035",
+                            RuleId::Df035,
                             format!("`{}` turns verification off", a.text),
                             at,
                         );
@@ -740,7 +638,7 @@ fn check_code(run: &mut Run<'_>, ctx: &mut Ctx<'_>) {
         if let Some((i, why)) = insecure_command(words) {
             if let Some(w) = words.get(i) {
                 let at = run.pos(w);
-                run.add(ctx, "BW-DF-035", why, at);
+                run.add(ctx, RuleId::Df035, why, at);
             }
         }
     }
@@ -775,17 +673,17 @@ fn image_rules(ctx: &mut Ctx<'_>, image: &str, at: Span, lg: &str) {
     let [tag, digest, untrusted] = image_problems(image, ctx.trusted);
     if let Some(m) = tag {
         let id = if m.contains("latest") {
-            "BW-DF-004"
+            RuleId::Df004
         } else {
-            "BW-DF-003"
+            RuleId::Df003
         };
         ctx.add(id, m, at, lg.to_string());
     }
     if let Some(m) = digest {
-        ctx.add("BW-DF-005", m, at, lg.to_string());
+        ctx.add(RuleId::Df005, m, at, lg.to_string());
     }
     if let Some(m) = untrusted {
-        ctx.add("BW-DF-006", m, at, lg.to_string());
+        ctx.add(RuleId::Df006, m, at, lg.to_string());
     }
 }
 
@@ -839,7 +737,7 @@ fn check_run(
             let at = run.script.pos(bar);
             run.add(
                 ctx,
-                "BW-DF-028",
+                RuleId::Df028,
                 "RUN uses a pipe without `set -o pipefail`".to_string(),
                 at,
             );
@@ -851,7 +749,7 @@ fn check_run(
         };
         if first.text == "sudo" {
             let at = run.pos(first);
-            run.add(ctx, "BW-DF-024", "RUN uses sudo".to_string(), at);
+            run.add(ctx, RuleId::Df024, "RUN uses sudo".to_string(), at);
         }
         let words = strip_wrappers(&cmd.words);
         let Some(head) = words.first() else {
@@ -865,7 +763,7 @@ fn check_run(
             let at = run.pos(head);
             run.add(
                 ctx,
-                "BW-DF-026",
+                RuleId::Df026,
                 "RUN uses `cd`; use WORKDIR".to_string(),
                 at,
             );
@@ -873,416 +771,28 @@ fn check_run(
         let sub = |k: usize| words.get(k).map(|w| w.text.as_str()).unwrap_or("");
         match name {
             "apt" if matches!(sub(1), "install" | "update" | "upgrade" | "remove") => {
-                let at = run.pos(head);
-                run.add(
-                    ctx,
-                    "BW-DF-032",
-                    "use apt-get instead of apt".to_string(),
-                    at,
-                );
+                apt_rules(&mut run, ctx, cmd, words, final_stage);
             }
             "apt-get" => {
-                let valued = [
-                    "-o",
-                    "--option",
-                    "-t",
-                    "--target-release",
-                    "--default-release",
-                    "-c",
-                    "--config-file",
-                ];
-                // `apt-get install -s` only simulates.
-                let simulate = words.iter().any(|w| {
-                    matches!(
-                        w.text.as_str(),
-                        "-s" | "--simulate" | "--dry-run" | "--just-print" | "--recon" | "--no-act"
-                    )
-                });
-                let pkgs = packages_after(words, &["install"], &valued).filter(|_| !simulate);
-                if let Some(pkgs) = pkgs {
-                    let unpinned: Vec<&Word> = pkgs
-                        .iter()
-                        .copied()
-                        .filter(|p| {
-                            !p.text.contains('=')
-                                && !p.text.ends_with(".deb")
-                                && !p.text.contains('$')
-                                && !p.text.contains('/')
-                        })
-                        .collect();
-                    if let Some(p) = unpinned.first() {
-                        let at = run.pos(p);
-                        run.add(
-                            ctx,
-                            "BW-DF-013",
-                            format!("apt-get install without a version for: {}", join(&unpinned)),
-                            at,
-                        );
-                    }
-                    if !words.iter().any(|w| {
-                        w.text == "--no-install-recommends"
-                            || w.text.contains("Install-Recommends=false")
-                            || w.text.contains("Install-Recommends=0")
-                    }) {
-                        let at = run.pos(head);
-                        run.add(
-                            ctx,
-                            "BW-DF-015",
-                            "apt-get install without --no-install-recommends".to_string(),
-                            at,
-                        );
-                    }
-                    // `apt-get dist-clean` (apt >= 2.7.8) removes the lists too.
-                    let cleaned = run.script_has("/var/lib/apt/lists")
-                        || run.any_cmd("apt-get", &["dist-clean"])
-                        || run.any_cmd("apt", &["dist-clean"])
-                        || run.has_cache_mount("/var/lib/apt");
-                    if final_stage && !cleaned {
-                        let at = run.pos(head);
-                        run.add(
-                            ctx,
-                            "BW-DF-014",
-                            "apt lists are not removed after apt-get install".to_string(),
-                            at,
-                        );
-                    }
-                }
+                apt_get_rules(&mut run, ctx, cmd, words, final_stage);
             }
             "apk" => {
-                // `--virtual NAME` / `-t NAME` names a group of packages, not a package.
-                let valued = [
-                    "--virtual",
-                    "-t",
-                    "--repository",
-                    "-X",
-                    "--root",
-                    "-p",
-                    "--arch",
-                    "--keys-dir",
-                    "--repositories-file",
-                    "--cache-dir",
-                ];
-                if let Some(pkgs) = packages_after(words, &["add"], &valued) {
-                    let unpinned: Vec<&Word> = pkgs
-                        .iter()
-                        .copied()
-                        .filter(|p| {
-                            !p.text.contains(['=', '~', '<', '>'])
-                                && !p.text.ends_with(".apk")
-                                && !p.text.contains('$')
-                        })
-                        .collect();
-                    if let Some(p) = unpinned.first() {
-                        let at = run.pos(p);
-                        run.add(
-                            ctx,
-                            "BW-DF-016",
-                            format!("apk add without a version for: {}", join(&unpinned)),
-                            at,
-                        );
-                    }
-                    // `--no-network` installs from what is already there: nothing is cached.
-                    if !words
-                        .iter()
-                        .any(|w| w.text == "--no-cache" || w.text == "--no-network")
-                        && !run.has_cache_mount("/var/cache/apk")
-                        && !run.script_has("/var/cache/apk")
-                        && !run.any_cmd("apk", &["clean"])
-                        && !run.any_cmd("apk", &["--purge"])
-                    {
-                        let at = run.pos(head);
-                        run.add(
-                            ctx,
-                            "BW-DF-017",
-                            "apk add without --no-cache".to_string(),
-                            at,
-                        );
-                    }
-                }
+                apk_rules(&mut run, ctx, cmd, words, final_stage);
             }
             "pip" | "pip3" | "python" | "python3" => {
-                let words: &[Word] = if name.starts_with("python") {
-                    match words.iter().position(|w| w.text == "-m") {
-                        Some(i)
-                            if words
-                                .get(i + 1)
-                                .is_some_and(|w| w.text == "pip" || w.text == "pip3") =>
-                        {
-                            words.get(i + 1..).unwrap_or(&[])
-                        }
-                        _ => continue,
-                    }
-                } else {
-                    words
-                };
-                let Some(install) = words.iter().position(|w| w.text == "install") else {
-                    continue;
-                };
-                let args = words.get(install + 1..).unwrap_or(&[]);
-                let mut pkgs = Vec::new();
-                let mut skip_next = false;
-                let mut from_file = false;
-                for a in args {
-                    if skip_next {
-                        skip_next = false;
-                        continue;
-                    }
-                    let t = a.text.as_str();
-                    if matches!(
-                        t,
-                        "-r" | "--requirement" | "-c" | "--constraint" | "-e" | "--editable"
-                    ) {
-                        from_file = true;
-                        skip_next = true;
-                        continue;
-                    }
-                    if matches!(
-                        t,
-                        "-i" | "--index-url"
-                            | "--extra-index-url"
-                            | "-f"
-                            | "--find-links"
-                            | "--target"
-                            | "-t"
-                            | "--prefix"
-                            | "--root"
-                            | "--platform"
-                            | "--python-version"
-                            | "--trusted-host"
-                            | "--abi"
-                            | "--implementation"
-                            | "--only-binary"
-                            | "--no-binary"
-                            | "--progress-bar"
-                            | "--cache-dir"
-                            | "--src"
-                            | "--upgrade-strategy"
-                            | "--global-option"
-                            | "--install-option"
-                            | "--config-settings"
-                    ) {
-                        skip_next = true;
-                        continue;
-                    }
-                    if t.starts_with('-') {
-                        continue;
-                    }
-                    pkgs.push(a);
-                }
-                let unpinned: Vec<&Word> = pkgs
-                    .into_iter()
-                    .filter(|p| {
-                        let t = p.text.as_str();
-                        !["==", ">=", "<=", "~=", "!=", "===", "<", ">", "@"]
-                            .iter()
-                            .any(|op| t.contains(op))
-                            && !t.ends_with(".whl")
-                            && !t.ends_with(".tar.gz")
-                            && !t.contains('/')
-                            && t != "."
-                            && !t.contains('$')
-                    })
-                    .collect();
-                if let Some(p) = unpinned.first() {
-                    let at = run.pos(p);
-                    run.add(
-                        ctx,
-                        "BW-DF-018",
-                        format!("pip install without a version for: {}", join(&unpinned)),
-                        at,
-                    );
-                }
-                let no_cache = words.iter().any(|w| w.text == "--no-cache-dir")
-                    || inst
-                        .vars
-                        .get("PIP_NO_CACHE_DIR")
-                        .is_some_and(|v| !v.is_empty() && v != "0" && v != "false")
-                    || cmd.assignments.iter().any(|a| {
-                        a.text.starts_with("PIP_NO_CACHE_DIR=")
-                            && !a.text.ends_with("=0")
-                            && !a.text.ends_with("=false")
-                    })
-                    || run.has_cache_mount("/root/.cache");
-                if (!unpinned.is_empty() || from_file || !args.is_empty()) && !no_cache {
-                    let at = words
-                        .first()
-                        .map(|w| run.pos(w))
-                        .unwrap_or((inst.line, inst.col));
-                    run.add(
-                        ctx,
-                        "BW-DF-019",
-                        "pip install without --no-cache-dir".to_string(),
-                        at,
-                    );
-                }
+                pip_rules(&mut run, ctx, cmd, words, final_stage);
             }
             "npm" => {
-                let valued = [
-                    "--prefix",
-                    "--registry",
-                    "-C",
-                    "--cache",
-                    "--userconfig",
-                    "--omit",
-                    "--include",
-                    "--tag",
-                ];
-                if let Some(pkgs) = packages_after(words, &["install", "i", "add"], &valued) {
-                    let unpinned: Vec<&Word> = pkgs
-                        .into_iter()
-                        .filter(|w| {
-                            let p = w.text.as_str();
-                            let name = p
-                                .strip_prefix('@')
-                                .map(|r| r.split_once('/').map(|(_, n)| n).unwrap_or(r))
-                                .unwrap_or(p);
-                            !name.contains('@')
-                                && !p.contains("://")
-                                && !p.starts_with('.')
-                                && !p.starts_with('/')
-                                && !p.ends_with(".tgz")
-                                && !p.contains('$')
-                                && !p.starts_with("git")
-                        })
-                        .collect();
-                    if let Some(p) = unpinned.first() {
-                        let at = run.pos(p);
-                        run.add(
-                            ctx,
-                            "BW-DF-020",
-                            format!("npm install without a version for: {}", join(&unpinned)),
-                            at,
-                        );
-                    }
-                }
+                npm_rules(&mut run, ctx, cmd, words, final_stage);
             }
             "gem" if sub(1) == "install" || sub(1) == "i" => {
-                // `gem install name:version` or `-v`/`--version` pins.
-                let pinned_all = words.iter().any(|w| {
-                    w.text == "-v" || w.text == "--version" || w.text.starts_with("--version=")
-                });
-                let valued = [
-                    "-v",
-                    "--version",
-                    "-s",
-                    "--source",
-                    "-i",
-                    "--install-dir",
-                    "-n",
-                    "--bindir",
-                    "--platform",
-                ];
-                let pkgs = packages_after(words, &["install", "i"], &valued).unwrap_or_default();
-                let unpinned: Vec<&Word> = pkgs
-                    .into_iter()
-                    .filter(|p| {
-                        !p.text.contains(':') && !p.text.ends_with(".gem") && !p.text.contains('$')
-                    })
-                    .collect();
-                if let (Some(p), false) = (unpinned.first(), pinned_all) {
-                    let at = run.pos(p);
-                    run.add(
-                        ctx,
-                        "BW-DF-036",
-                        format!("gem install without a version for: {}", join(&unpinned)),
-                        at,
-                    );
-                }
+                gem_rules(&mut run, ctx, cmd, words, final_stage);
             }
             "go" if sub(1) == "install" => {
-                let pkgs = packages_after(
-                    words,
-                    &["install"],
-                    &[
-                        "-C", "-o", "-p", "-tags", "-ldflags", "-gcflags", "-mod", "-modfile",
-                        "-pkgdir", "-overlay",
-                    ],
-                )
-                .unwrap_or_default();
-                let unpinned: Vec<&Word> = pkgs
-                    .into_iter()
-                    .filter(|p| {
-                        let t = p.text.as_str();
-                        let remote = t.contains('.') && !t.starts_with('.') && !t.starts_with('/');
-                        remote
-                            && !t.contains('$')
-                            && t.rsplit_once('@').is_none_or(|(_, v)| v == "latest")
-                    })
-                    .collect();
-                if let Some(p) = unpinned.first() {
-                    let at = run.pos(p);
-                    run.add(
-                        ctx,
-                        "BW-DF-037",
-                        format!("go install without a version for: {}", join(&unpinned)),
-                        at,
-                    );
-                }
+                go_rules(&mut run, ctx, cmd, words, final_stage);
             }
             "yum" | "dnf" | "microdnf" | "zypper" | "tdnf" => {
-                let subs: &[&str] = if name == "zypper" {
-                    &["install", "in"]
-                } else {
-                    &["install"]
-                };
-                let valued = [
-                    "--enablerepo",
-                    "--disablerepo",
-                    "--repo",
-                    "--installroot",
-                    "--releasever",
-                    "-c",
-                    "--config",
-                    "--setopt",
-                    "-x",
-                    "--exclude",
-                    "--repofrompath",
-                ];
-                if let Some(pkgs) = packages_after(words, subs, &valued) {
-                    let pinned = |p: &str| {
-                        if name == "zypper" {
-                            p.contains(['=', '>', '<']) || p.ends_with(".rpm")
-                        } else {
-                            p.ends_with(".rpm")
-                                || p.contains("://")
-                                || p.split('-')
-                                    .skip(1)
-                                    .any(|seg| seg.starts_with(|c: char| c.is_ascii_digit()))
-                        }
-                    };
-                    let unpinned: Vec<&Word> = pkgs
-                        .into_iter()
-                        .filter(|p| {
-                            !pinned(&p.text) && !p.text.contains('$') && !p.text.starts_with('@')
-                        })
-                        .collect();
-                    if let Some(p) = unpinned.first() {
-                        let at = run.pos(p);
-                        run.add(
-                            ctx,
-                            "BW-DF-021",
-                            format!("{name} install without a version for: {}", join(&unpinned)),
-                            at,
-                        );
-                    }
-                    let cleaned = match name {
-                        "zypper" => run.any_cmd("zypper", &["clean", "cc"]),
-                        n => {
-                            run.any_cmd(n, &["clean"]) && run.cmds.iter().any(|c| c.has("all"))
-                                || run.script_has("/var/cache/yum")
-                                || run.script_has("/var/cache/dnf")
-                        }
-                    };
-                    if !cleaned && !run.has_cache_mount("/var/cache") {
-                        let at = run.pos(head);
-                        run.add(
-                            ctx,
-                            "BW-DF-022",
-                            format!("{name} cache is not cleaned in the same RUN"),
-                            at,
-                        );
-                    }
-                }
+                rpm_family_rules(&mut run, ctx, cmd, words, final_stage);
             }
             _ => {}
         }
@@ -1295,4 +805,619 @@ fn join(items: &[&Word]) -> String {
         .map(|s| s.text.as_str())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Rules for `apt` commands of a RUN.
+fn apt_rules(
+    run: &mut Run<'_>,
+    ctx: &mut Ctx<'_>,
+    _cmd: &ShellCmd,
+    words: &[Word],
+    _final_stage: bool,
+) {
+    let Some(head) = words.first() else {
+        return;
+    };
+    let at = run.pos(head);
+    run.add(
+        ctx,
+        RuleId::Df032,
+        "use apt-get instead of apt".to_string(),
+        at,
+    );
+}
+
+/// Rules for `apt-get` commands of a RUN.
+fn apt_get_rules(
+    run: &mut Run<'_>,
+    ctx: &mut Ctx<'_>,
+    _cmd: &ShellCmd,
+    words: &[Word],
+    final_stage: bool,
+) {
+    let Some(head) = words.first() else {
+        return;
+    };
+    let valued = [
+        "-o",
+        "--option",
+        "-t",
+        "--target-release",
+        "--default-release",
+        "-c",
+        "--config-file",
+    ];
+    // `apt-get install -s` only simulates.
+    let simulate = words.iter().any(|w| {
+        matches!(
+            w.text.as_str(),
+            "-s" | "--simulate" | "--dry-run" | "--just-print" | "--recon" | "--no-act"
+        )
+    });
+    let pkgs = packages_after(words, &["install"], &valued).filter(|_| !simulate);
+    if let Some(pkgs) = pkgs {
+        let unpinned: Vec<&Word> = pkgs
+            .iter()
+            .copied()
+            .filter(|p| {
+                !p.text.contains('=')
+                    && !p.text.ends_with(".deb")
+                    && !p.text.contains('$')
+                    && !p.text.contains('/')
+            })
+            .collect();
+        if let Some(p) = unpinned.first() {
+            let at = run.pos(p);
+            run.add(
+                ctx,
+                RuleId::Df013,
+                format!("apt-get install without a version for: {}", join(&unpinned)),
+                at,
+            );
+        }
+        if !words.iter().any(|w| {
+            w.text == "--no-install-recommends"
+                || w.text.contains("Install-Recommends=false")
+                || w.text.contains("Install-Recommends=0")
+        }) {
+            let at = run.pos(head);
+            run.add(
+                ctx,
+                RuleId::Df015,
+                "apt-get install without --no-install-recommends".to_string(),
+                at,
+            );
+        }
+        // `apt-get dist-clean` (apt >= 2.7.8) removes the lists too.
+        let cleaned = run.script_has("/var/lib/apt/lists")
+            || run.any_cmd("apt-get", &["dist-clean"])
+            || run.any_cmd("apt", &["dist-clean"])
+            || run.has_cache_mount("/var/lib/apt");
+        if final_stage && !cleaned {
+            let at = run.pos(head);
+            run.add(
+                ctx,
+                RuleId::Df014,
+                "apt lists are not removed after apt-get install".to_string(),
+                at,
+            );
+        }
+    }
+}
+
+/// Rules for `apk` commands of a RUN.
+fn apk_rules(
+    run: &mut Run<'_>,
+    ctx: &mut Ctx<'_>,
+    _cmd: &ShellCmd,
+    words: &[Word],
+    _final_stage: bool,
+) {
+    let Some(head) = words.first() else {
+        return;
+    };
+    // `--virtual NAME` / `-t NAME` names a group of packages, not a package.
+    let valued = [
+        "--virtual",
+        "-t",
+        "--repository",
+        "-X",
+        "--root",
+        "-p",
+        "--arch",
+        "--keys-dir",
+        "--repositories-file",
+        "--cache-dir",
+    ];
+    if let Some(pkgs) = packages_after(words, &["add"], &valued) {
+        let unpinned: Vec<&Word> = pkgs
+            .iter()
+            .copied()
+            .filter(|p| {
+                !p.text.contains(['=', '~', '<', '>'])
+                    && !p.text.ends_with(".apk")
+                    && !p.text.contains('$')
+            })
+            .collect();
+        if let Some(p) = unpinned.first() {
+            let at = run.pos(p);
+            run.add(
+                ctx,
+                RuleId::Df016,
+                format!("apk add without a version for: {}", join(&unpinned)),
+                at,
+            );
+        }
+        // `--no-network` installs from what is already there: nothing is cached.
+        if !words
+            .iter()
+            .any(|w| w.text == "--no-cache" || w.text == "--no-network")
+            && !run.has_cache_mount("/var/cache/apk")
+            && !run.script_has("/var/cache/apk")
+            && !run.any_cmd("apk", &["clean"])
+            && !run.any_cmd("apk", &["--purge"])
+        {
+            let at = run.pos(head);
+            run.add(
+                ctx,
+                RuleId::Df017,
+                "apk add without --no-cache".to_string(),
+                at,
+            );
+        }
+    }
+}
+
+/// Rules for `pip` commands of a RUN.
+fn pip_rules(
+    run: &mut Run<'_>,
+    ctx: &mut Ctx<'_>,
+    cmd: &ShellCmd,
+    words: &[Word],
+    _final_stage: bool,
+) {
+    let inst = run.inst;
+    let Some(head) = words.first() else {
+        return;
+    };
+    let name = basename(&head.text);
+    let words: &[Word] = if name.starts_with("python") {
+        match words.iter().position(|w| w.text == "-m") {
+            Some(i)
+                if words
+                    .get(i + 1)
+                    .is_some_and(|w| w.text == "pip" || w.text == "pip3") =>
+            {
+                words.get(i + 1..).unwrap_or(&[])
+            }
+            _ => return,
+        }
+    } else {
+        words
+    };
+    let Some(install) = words.iter().position(|w| w.text == "install") else {
+        return;
+    };
+    let args = words.get(install + 1..).unwrap_or(&[]);
+    let mut pkgs = Vec::new();
+    let mut skip_next = false;
+    let mut from_file = false;
+    for a in args {
+        if skip_next {
+            skip_next = false;
+            continue;
+        }
+        let t = a.text.as_str();
+        if matches!(
+            t,
+            "-r" | "--requirement" | "-c" | "--constraint" | "-e" | "--editable"
+        ) {
+            from_file = true;
+            skip_next = true;
+            continue;
+        }
+        if matches!(
+            t,
+            "-i" | "--index-url"
+                | "--extra-index-url"
+                | "-f"
+                | "--find-links"
+                | "--target"
+                | "-t"
+                | "--prefix"
+                | "--root"
+                | "--platform"
+                | "--python-version"
+                | "--trusted-host"
+                | "--abi"
+                | "--implementation"
+                | "--only-binary"
+                | "--no-binary"
+                | "--progress-bar"
+                | "--cache-dir"
+                | "--src"
+                | "--upgrade-strategy"
+                | "--global-option"
+                | "--install-option"
+                | "--config-settings"
+        ) {
+            skip_next = true;
+            continue;
+        }
+        if t.starts_with('-') {
+            continue;
+        }
+        pkgs.push(a);
+    }
+    let unpinned: Vec<&Word> = pkgs
+        .into_iter()
+        .filter(|p| {
+            let t = p.text.as_str();
+            !["==", ">=", "<=", "~=", "!=", "===", "<", ">", "@"]
+                .iter()
+                .any(|op| t.contains(op))
+                && !t.ends_with(".whl")
+                && !t.ends_with(".tar.gz")
+                && !t.contains('/')
+                && t != "."
+                && !t.contains('$')
+        })
+        .collect();
+    if let Some(p) = unpinned.first() {
+        let at = run.pos(p);
+        run.add(
+            ctx,
+            RuleId::Df018,
+            format!("pip install without a version for: {}", join(&unpinned)),
+            at,
+        );
+    }
+    let no_cache = words.iter().any(|w| w.text == "--no-cache-dir")
+        || inst
+            .vars
+            .get("PIP_NO_CACHE_DIR")
+            .is_some_and(|v| !v.is_empty() && v != "0" && v != "false")
+        || cmd.assignments.iter().any(|a| {
+            a.text.starts_with("PIP_NO_CACHE_DIR=")
+                && !a.text.ends_with("=0")
+                && !a.text.ends_with("=false")
+        })
+        || run.has_cache_mount("/root/.cache");
+    if (!unpinned.is_empty() || from_file || !args.is_empty()) && !no_cache {
+        let at = words
+            .first()
+            .map(|w| run.pos(w))
+            .unwrap_or((inst.line, inst.col));
+        run.add(
+            ctx,
+            RuleId::Df019,
+            "pip install without --no-cache-dir".to_string(),
+            at,
+        );
+    }
+}
+
+/// Rules for `npm` commands of a RUN.
+fn npm_rules(
+    run: &mut Run<'_>,
+    ctx: &mut Ctx<'_>,
+    _cmd: &ShellCmd,
+    words: &[Word],
+    _final_stage: bool,
+) {
+    let valued = [
+        "--prefix",
+        "--registry",
+        "-C",
+        "--cache",
+        "--userconfig",
+        "--omit",
+        "--include",
+        "--tag",
+    ];
+    if let Some(pkgs) = packages_after(words, &["install", "i", "add"], &valued) {
+        let unpinned: Vec<&Word> = pkgs
+            .into_iter()
+            .filter(|w| {
+                let p = w.text.as_str();
+                let name = p
+                    .strip_prefix('@')
+                    .map(|r| r.split_once('/').map(|(_, n)| n).unwrap_or(r))
+                    .unwrap_or(p);
+                !name.contains('@')
+                    && !p.contains("://")
+                    && !p.starts_with('.')
+                    && !p.starts_with('/')
+                    && !p.ends_with(".tgz")
+                    && !p.contains('$')
+                    && !p.starts_with("git")
+            })
+            .collect();
+        if let Some(p) = unpinned.first() {
+            let at = run.pos(p);
+            run.add(
+                ctx,
+                RuleId::Df020,
+                format!("npm install without a version for: {}", join(&unpinned)),
+                at,
+            );
+        }
+    }
+}
+
+/// Rules for `gem` commands of a RUN.
+fn gem_rules(
+    run: &mut Run<'_>,
+    ctx: &mut Ctx<'_>,
+    _cmd: &ShellCmd,
+    words: &[Word],
+    _final_stage: bool,
+) {
+    // `gem install name:version` or `-v`/`--version` pins.
+    let pinned_all = words
+        .iter()
+        .any(|w| w.text == "-v" || w.text == "--version" || w.text.starts_with("--version="));
+    let valued = [
+        "-v",
+        "--version",
+        "-s",
+        "--source",
+        "-i",
+        "--install-dir",
+        "-n",
+        "--bindir",
+        "--platform",
+    ];
+    let pkgs = packages_after(words, &["install", "i"], &valued).unwrap_or_default();
+    let unpinned: Vec<&Word> = pkgs
+        .into_iter()
+        .filter(|p| !p.text.contains(':') && !p.text.ends_with(".gem") && !p.text.contains('$'))
+        .collect();
+    if let (Some(p), false) = (unpinned.first(), pinned_all) {
+        let at = run.pos(p);
+        run.add(
+            ctx,
+            RuleId::Df036,
+            format!("gem install without a version for: {}", join(&unpinned)),
+            at,
+        );
+    }
+}
+
+/// Rules for `go` commands of a RUN.
+fn go_rules(
+    run: &mut Run<'_>,
+    ctx: &mut Ctx<'_>,
+    _cmd: &ShellCmd,
+    words: &[Word],
+    _final_stage: bool,
+) {
+    let pkgs = packages_after(
+        words,
+        &["install"],
+        &[
+            "-C", "-o", "-p", "-tags", "-ldflags", "-gcflags", "-mod", "-modfile", "-pkgdir",
+            "-overlay",
+        ],
+    )
+    .unwrap_or_default();
+    let unpinned: Vec<&Word> = pkgs
+        .into_iter()
+        .filter(|p| {
+            let t = p.text.as_str();
+            let remote = t.contains('.') && !t.starts_with('.') && !t.starts_with('/');
+            remote && !t.contains('$') && t.rsplit_once('@').is_none_or(|(_, v)| v == "latest")
+        })
+        .collect();
+    if let Some(p) = unpinned.first() {
+        let at = run.pos(p);
+        run.add(
+            ctx,
+            RuleId::Df037,
+            format!("go install without a version for: {}", join(&unpinned)),
+            at,
+        );
+    }
+}
+
+/// Rules for `yum` commands of a RUN.
+fn rpm_family_rules(
+    run: &mut Run<'_>,
+    ctx: &mut Ctx<'_>,
+    _cmd: &ShellCmd,
+    words: &[Word],
+    _final_stage: bool,
+) {
+    let Some(head) = words.first() else {
+        return;
+    };
+    let name = basename(&head.text);
+    let subs: &[&str] = if name == "zypper" {
+        &["install", "in"]
+    } else {
+        &["install"]
+    };
+    let valued = [
+        "--enablerepo",
+        "--disablerepo",
+        "--repo",
+        "--installroot",
+        "--releasever",
+        "-c",
+        "--config",
+        "--setopt",
+        "-x",
+        "--exclude",
+        "--repofrompath",
+    ];
+    if let Some(pkgs) = packages_after(words, subs, &valued) {
+        let pinned = |p: &str| {
+            if name == "zypper" {
+                p.contains(['=', '>', '<']) || p.ends_with(".rpm")
+            } else {
+                p.ends_with(".rpm")
+                    || p.contains("://")
+                    || p.split('-')
+                        .skip(1)
+                        .any(|seg| seg.starts_with(|c: char| c.is_ascii_digit()))
+            }
+        };
+        let unpinned: Vec<&Word> = pkgs
+            .into_iter()
+            .filter(|p| !pinned(&p.text) && !p.text.contains('$') && !p.text.starts_with('@'))
+            .collect();
+        if let Some(p) = unpinned.first() {
+            let at = run.pos(p);
+            run.add(
+                ctx,
+                RuleId::Df021,
+                format!("{name} install without a version for: {}", join(&unpinned)),
+                at,
+            );
+        }
+        let cleaned = match name {
+            "zypper" => run.any_cmd("zypper", &["clean", "cc"]),
+            n => {
+                run.any_cmd(n, &["clean"]) && run.cmds.iter().any(|c| c.has("all"))
+                    || run.script_has("/var/cache/yum")
+                    || run.script_has("/var/cache/dnf")
+            }
+        };
+        if !cleaned && !run.has_cache_mount("/var/cache") {
+            let at = run.pos(head);
+            run.add(
+                ctx,
+                RuleId::Df022,
+                format!("{name} cache is not cleaned in the same RUN"),
+                at,
+            );
+        }
+    }
+}
+
+/// ENV, ARG and LABEL: secrets and verification turned off.
+fn variable_rules(inst: &Instruction, ctx: &mut Ctx<'_>, esc: char, lg: &str) {
+    // BuildKit reads the legacy `ENV key value` and `LABEL key value` forms.
+    for (k, v) in key_values(&inst.rest, esc, inst.cmd != "ARG") {
+        let at = span(inst, inst.locate(&k));
+        // Judge the value as the build sees it: `${X:-literal}` is a literal.
+        let raw = v.unwrap_or_default();
+        let value = crate::dockerfile::expand(&raw, &inst.vars, esc);
+        if inst.cmd != "LABEL" && insecure_env(&k, &value) {
+            ctx.add(
+                RuleId::Df035,
+                format!("{} `{k}={value}` turns verification off", inst.cmd),
+                at,
+                lg.to_string(),
+            );
+        }
+        if inst.cmd != "LABEL" && secret_name(&k) && !is_reference(&value) {
+            ctx.add(
+                RuleId::Df007,
+                format!("{} `{k}` looks like it holds a secret", inst.cmd),
+                at,
+                lg.to_string(),
+            );
+        }
+        if let Some(what) = secret_value(&value) {
+            ctx.add(
+                RuleId::Df008,
+                format!(
+                    "{} `{k}` has a value that looks like a secret ({what})",
+                    inst.cmd
+                ),
+                at,
+                lg.to_string(),
+            );
+        }
+    }
+}
+
+/// ADD: remote URLs, archives, plain files.
+fn add_rules(inst: &Instruction, ctx: &mut Ctx<'_>, esc: char, lg: &str) {
+    let words = match &inst.json {
+        Some(w) => w.clone(),
+        None => split_words(&inst.rest, esc),
+    };
+    let srcs = words.get(..words.len().saturating_sub(1)).unwrap_or(&[]);
+    let remote = srcs
+        .iter()
+        .find(|s| s.contains("://") || s.starts_with("git@"));
+    let archive = srcs.iter().find(|s| {
+        let l = s.to_ascii_lowercase();
+        [
+            ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst",
+        ]
+        .iter()
+        .any(|e| l.ends_with(e))
+    });
+    if let Some(u) = remote {
+        if inst.flag("checksum").is_none() {
+            ctx.add(
+                RuleId::Df009,
+                format!("ADD downloads `{u}` without a checksum"),
+                span(inst, inst.locate(u)),
+                lg.to_string(),
+            );
+        }
+    } else if let Some(a) = archive {
+        ctx.add(
+            RuleId::Df010,
+            format!("ADD extracts the archive `{a}`"),
+            span(inst, inst.locate(a)),
+            lg.to_string(),
+        );
+    } else if !srcs.is_empty() && inst.heredocs.is_empty() {
+        ctx.add(
+            RuleId::Df011,
+            "ADD copies local files; use COPY".to_string(),
+            inst_span(inst),
+            lg.to_string(),
+        );
+    }
+}
+
+/// WORKDIR: relative paths.
+fn workdir_rules(inst: &Instruction, ctx: &mut Ctx<'_>, esc: char, lg: &str) {
+    let w = inst.expanded(esc);
+    let w = w.trim().trim_matches('"');
+    let windows = w.get(1..3).is_some_and(|s| s.starts_with(':'));
+    if !w.is_empty()
+        && !w.starts_with('/')
+        && !w.starts_with('$')
+        && !windows
+        && !w.starts_with('\\')
+    {
+        ctx.add(
+            RuleId::Df025,
+            format!("WORKDIR `{w}` is relative"),
+            inst_span(inst),
+            lg.to_string(),
+        );
+    }
+}
+
+/// EXPOSE: the SSH port.
+fn expose_rules(inst: &Instruction, ctx: &mut Ctx<'_>, esc: char, lg: &str) {
+    for w in split_words(&inst.expanded(esc), esc) {
+        let port = w.split('/').next().unwrap_or("");
+        if port == "22" {
+            ctx.add(
+                RuleId::Df034,
+                "port 22 (SSH) is exposed".to_string(),
+                span(inst, locate_word(inst, &w)),
+                lg.to_string(),
+            );
+        }
+    }
+}
+
+/// COPY: images named by `--from`.
+fn copy_rules(inst: &Instruction, ctx: &mut Ctx<'_>, esc: char, lg: &str, stage_names: &[String]) {
+    if let Some(from) = inst.flag("from").and_then(|f| f.value.as_deref()) {
+        let image = crate::dockerfile::expand(from, &inst.vars, esc);
+        if is_external_image(&image, stage_names, inst.stage) {
+            image_rules(ctx, &image, span(inst, inst.locate(from)), lg);
+        }
+    }
 }

@@ -36,8 +36,14 @@ impl<'a> Ctx<'a> {
     }
 
     /// Record a finding of built-in rule `id`.
-    pub fn add(&mut self, id: &str, message: String, span: Span, logical: String) {
-        let Some(def) = catalogue::get(id) else {
+    pub fn add(
+        &mut self,
+        id: impl catalogue::RuleKey,
+        message: String,
+        span: Span,
+        logical: String,
+    ) {
+        let Some(def) = catalogue::get(id.key()) else {
             return;
         };
         let mut properties = BTreeMap::new();
@@ -61,7 +67,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Record a finding at a node.
-    pub fn at(&mut self, id: &str, message: String, node: &Node, path: &str) {
+    pub fn at(&mut self, id: impl catalogue::RuleKey, message: String, node: &Node, path: &str) {
         self.add(id, message, node.span, path.to_string());
     }
 }

@@ -1311,7 +1311,15 @@ fn variable_rules(inst: &Instruction, ctx: &mut Ctx<'_>, esc: char, lg: &str) {
                 lg.to_string(),
             );
         }
-        if inst.cmd != "LABEL" && secret_name(&k) && !is_reference(&value) {
+        // A label is judged by its last dotted segment (`com.example.db-password`), and only
+        // with a literal value: labels name things far more often than they hold them.
+        let name_is_secret = if inst.cmd == "LABEL" {
+            let last = k.rsplit('.').next().unwrap_or(&k).replace('-', "_");
+            secret_name(&last) && !value.trim().is_empty()
+        } else {
+            secret_name(&k)
+        };
+        if name_is_secret && !is_reference(&value) {
             ctx.add(
                 RuleId::Df007,
                 format!("{} `{k}` looks like it holds a secret", inst.cmd),

@@ -226,6 +226,11 @@ fn hadolint_agrees_on_shared_rules() {
             "dockerfile/buildkit/Dockerfile:9 DL3064",
             "dockerfile/images/Dockerfile:7 DL3007",
             "dockerfile/images/Dockerfile:8 DL3006",
+            "dockerfile/secrets/Dockerfile:3 DL3064",
+            "dockerfile/secrets/Dockerfile:4 DL3064",
+            "dockerfile/secrets/Dockerfile:5 DL3064",
+            "dockerfile/secrets/Dockerfile:5 DL3064",
+            "dockerfile/secrets/Dockerfile:6 DL3064",
         ]
     );
 }

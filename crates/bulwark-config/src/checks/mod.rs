@@ -36,8 +36,14 @@ impl<'a> Ctx<'a> {
     }
 
     /// Record a finding of built-in rule `id`.
-    pub fn add(&mut self, id: &str, message: String, span: Span, logical: String) {
-        let Some(def) = catalogue::get(id) else {
+    pub fn add(
+        &mut self,
+        id: impl catalogue::RuleKey,
+        message: String,
+        span: Span,
+        logical: String,
+    ) {
+        let Some(def) = catalogue::get(id.key()) else {
             return;
         };
         let mut properties = BTreeMap::new();
@@ -61,7 +67,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Record a finding at a node.
-    pub fn at(&mut self, id: &str, message: String, node: &Node, path: &str) {
+    pub fn at(&mut self, id: impl catalogue::RuleKey, message: String, node: &Node, path: &str) {
         self.add(id, message, node.span, path.to_string());
     }
 }
@@ -173,7 +179,7 @@ pub fn secret_name(name: &str) -> bool {
     static NOT: OnceLock<Option<Regex>> = OnceLock::new();
     let Some(yes) = re(
         &NAME,
-        r"(?i)(passw(or)?d|passwd|(^|_)pwd($|_)|secret|token|api_?key|apikey|private_?key|access_?key|credential|auth_?key|client_?secret|signing_?key|encryption_?key)",
+        r"(?i)(passw(or)?d|passwd|(^|_)(pwd|pass|pw)($|_)|secret|token|api_?key|apikey|private_?key|access_?key|credential|auth_?key|client_?secret|signing_?key|encryption_?key)",
     ) else {
         return false;
     };
@@ -375,6 +381,11 @@ mod tests {
         assert!(secret_name("DB_PASSWORD"));
         assert!(secret_name("GITHUB_TOKEN"));
         assert!(secret_name("api_key"));
+        assert!(secret_name("MYSQL_ROOT_PASS"));
+        assert!(secret_name("REDIS_PASSWD"));
+        assert!(secret_name("DB_PW"));
+        assert!(!secret_name("PASSENGER_VERSION"));
+        assert!(!secret_name("BYPASS_CACHE"));
         assert!(!secret_name("DB_PASSWORD_FILE"));
         assert!(!secret_name("PATH"));
         assert!(!secret_name("TOKEN_URL"));

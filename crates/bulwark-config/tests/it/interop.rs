@@ -135,14 +135,26 @@ fn hadolint_agrees_on_shared_rules() {
         .iter()
         .flat_map(|r| dl_of(r.id))
         .collect();
+    // hadolint reports an instruction's first line, Bulwark the exact token, maybe many lines
+    // below in a long RUN: compare by the instruction that holds the finding.
+    let instruction_start = |file: &str, line: u32| -> u32 {
+        let text = std::fs::read_to_string(file).unwrap();
+        bulwark_config::dockerfile::parse(&text)
+            .instructions
+            .iter()
+            .find(|i| i.line <= line && line <= i.end_line)
+            .map(|i| i.line)
+            .unwrap_or(line)
+    };
     let ours: Vec<(String, u32, Vec<String>)> = report
         .findings
         .iter()
         .filter(|f| !dl_of(&f.rule_id).is_empty())
         .map(|f| {
+            let line = f.location.line.unwrap_or(0);
             (
                 f.location.file.clone(),
-                f.location.line.unwrap_or(0),
+                instruction_start(&f.location.file, line),
                 dl_of(&f.rule_id),
             )
         })
@@ -165,17 +177,32 @@ fn hadolint_agrees_on_shared_rules() {
         })
         .collect();
     assert!(theirs.len() > 30, "hadolint found too little: {theirs:?}");
-    // hadolint reports an instruction's first line, Bulwark the exact token a few lines below.
     let matches = |o: &(String, u32, Vec<String>), t: &(String, u32, String)| {
-        o.0 == t.0 && o.2.contains(&t.2) && o.1 >= t.1 && o.1 - t.1 <= 20
+        o.0 == t.0 && o.2.contains(&t.2) && o.1 == t.1
     };
-    let only_hadolint: Vec<&(String, u32, String)> = theirs
+    let mut only_hadolint: Vec<String> = theirs
         .iter()
         .filter(|t| !ours.iter().any(|o| matches(o, t)))
+        .map(|t| {
+            format!(
+                "{}:{} {}",
+                t.0.trim_start_matches("tests/corpus/"),
+                t.1,
+                t.2
+            )
+        })
         .collect();
-    assert!(
-        only_hadolint.is_empty(),
-        "hadolint found what Bulwark missed: {only_hadolint:?}"
+    only_hadolint.sort();
+    // Each judged in docs/config-peer-diff.md (hadolint is wrong on all three).
+    assert_eq!(
+        only_hadolint,
+        [
+            // `apt-get dist-clean` removes the lists (apt >= 2.7.8); hadolint 2.15 does not know it.
+            "dockerfile/official-postgres-18-bookworm/Dockerfile:94 DL3015",
+            "dockerfile/official-python-3.13-trixie/Dockerfile:13 DL3009",
+            "dockerfile/official-redis-7.2-alpine/Dockerfile:56 DL3019",
+        ],
+        "hadolint found what Bulwark missed"
     );
     let mut only_bulwark: Vec<String> = ours
         .iter()
@@ -194,9 +221,16 @@ fn hadolint_agrees_on_shared_rules() {
         only_bulwark,
         [
             "dockerfile/bad-basic/Dockerfile:14 DL3027",
-            "dockerfile/buildkit/Dockerfile:11 DL3064",
-            "dockerfile/buildkit/Dockerfile:6 DL3018",
-            "dockerfile/buildkit/Dockerfile:7 DL4006",
+            "dockerfile/buildkit/Dockerfile:5 DL3018",
+            "dockerfile/buildkit/Dockerfile:5 DL4006",
+            "dockerfile/buildkit/Dockerfile:9 DL3064",
+            "dockerfile/images/Dockerfile:7 DL3007",
+            "dockerfile/images/Dockerfile:8 DL3006",
+            "dockerfile/secrets/Dockerfile:3 DL3064",
+            "dockerfile/secrets/Dockerfile:4 DL3064",
+            "dockerfile/secrets/Dockerfile:5 DL3064",
+            "dockerfile/secrets/Dockerfile:5 DL3064",
+            "dockerfile/secrets/Dockerfile:6 DL3064",
         ]
     );
 }

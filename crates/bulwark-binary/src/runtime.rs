@@ -315,12 +315,10 @@ pub fn parse_java_release(data: &[u8]) -> Option<Runtime> {
 
 /// `pkg:generic/<namespace>/<name>@<version>`.
 fn with_namespace_generic(namespace: &str, name: &str, version: &str) -> String {
-    let base = purl::generic(name, version);
-    base.replacen(
-        "pkg:generic/",
-        &format!("pkg:generic/{}/", purl::encode(namespace)),
-        1,
-    )
+    bulwark_catalog::purl::Purl::new("generic", name)
+        .with_namespace(namespace)
+        .with_version(version)
+        .to_string()
 }
 
 /// A Go root's `VERSION` file: `go1.21.5` on the first line (newer releases add a `time` line).

@@ -182,6 +182,8 @@ fn help_lists_targets_one_per_line() {
         out.starts_with("Bulwark: find what is inside container images"),
         "{out}"
     );
+}
+
 /// `bulwark host` (issue 13): exit codes, selection and the JSON shape on the real engine.
 #[test]
 fn host_audit_selects_checks_and_sets_exit_codes() {
@@ -193,8 +195,8 @@ fn host_audit_selects_checks_and_sets_exit_codes() {
     ]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("cannot connect to the Docker daemon"), "{err}");
-    if !common::tool_works("docker", &["version"]) {
-        common::skip("docker engine not available");
+    if !crate::common::tool_works("docker", &["version"]) {
+        crate::common::skip("docker engine not available");
         return;
     }
     let run = |trust: Option<&str>, args: &[&str]| {

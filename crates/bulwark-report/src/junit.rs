@@ -41,6 +41,11 @@ pub fn write(report: &Report) -> String {
     suites(report).to_xml()
 }
 
+/// Stream [`write`]'s document to `out`.
+pub fn write_to(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
+    suites(report).write_to(out)
+}
+
 /// The report as JUnit test suites: one per target file.
 pub fn suites(report: &Report) -> Suites {
     let mut by_file: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();

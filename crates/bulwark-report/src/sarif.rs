@@ -112,6 +112,11 @@ pub fn write(report: &Report) -> String {
     log(report).to_pretty()
 }
 
+/// Stream [`write`]'s log to `out`.
+pub fn write_to(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    log(report).write_to(out)
+}
+
 /// The report as a typed SARIF log.
 pub fn log(report: &Report) -> Log {
     let rules: Vec<Rule> = report

@@ -122,6 +122,16 @@ type PackageKey = (String, String, String);
 
 /// Render the scan as JUnit XML (ends with a newline).
 pub fn write(report: &ScanReport) -> String {
+    suites(report).to_xml()
+}
+
+/// Stream [`write`]'s document to `out`.
+pub fn write_to(report: &ScanReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    suites(report).write_to(out)
+}
+
+/// The scan as JUnit test suites.
+pub fn suites(report: &ScanReport) -> Suites {
     // Findings per group, then per package (name, version, file).
     let mut groups: BTreeMap<Group, BTreeMap<PackageKey, Vec<&VulnFinding>>> = BTreeMap::new();
     let mut clean_count: BTreeMap<Group, usize> = BTreeMap::new();
@@ -249,7 +259,6 @@ pub fn write(report: &ScanReport) -> String {
         suites,
         full_totals: true,
     }
-    .to_xml()
 }
 
 #[cfg(test)]

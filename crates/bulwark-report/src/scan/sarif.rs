@@ -400,6 +400,17 @@ fn license_rule(id: &str, findings: &[&LicenseFinding]) -> Rule {
 
 /// Render the scan as a SARIF 2.1.0 log (pretty-printed JSON, ends with a newline).
 pub fn write(report: &ScanReport) -> String {
+    crate::to_string(|out| write_to(report, out))
+}
+
+/// Stream [`write`]'s log (ending with a newline) to `out`.
+pub fn write_to(report: &ScanReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    log(report).write_to(out)?;
+    out.write_all(b"\n")
+}
+
+/// The scan as a typed SARIF log.
+pub fn log(report: &ScanReport) -> Log {
     // Rules in a stable order: vulnerabilities by id, then licenses.
     let mut by_id: BTreeMap<&str, Vec<&VulnFinding>> = BTreeMap::new();
     for v in &report.vulnerabilities {
@@ -483,15 +494,12 @@ pub fn write(report: &ScanReport) -> String {
         "summary".into(),
         serde_json::to_value(&report.summary).unwrap_or(Value::Null),
     );
-    let log = Log::single(Run {
+    Log::single(Run {
         tool: Tool { driver },
         results,
         column_kind: None,
         properties: Some(run_props),
-    });
-    let mut out = log.to_pretty();
-    out.push('\n');
-    out
+    })
 }
 
 #[cfg(test)]

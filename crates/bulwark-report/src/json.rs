@@ -37,6 +37,11 @@ struct Document<'a> {
 
 /// Render `report` as pretty-printed JSON.
 pub fn write(report: &Report) -> String {
+    crate::to_string(|out| write_to(report, out))
+}
+
+/// Stream [`write`]'s document to `out`.
+pub fn write_to(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut by_severity = BTreeMap::new();
     for f in report.active() {
         *by_severity.entry(f.severity.as_str()).or_insert(0) += 1;
@@ -59,8 +64,7 @@ pub fn write(report: &Report) -> String {
         findings: &report.findings,
         errors: &report.errors,
     };
-    // Serialising plain structs of strings and numbers cannot fail.
-    serde_json::to_string_pretty(&doc).unwrap_or_default()
+    serde_json::to_writer_pretty(out, &doc).map_err(std::io::Error::other)
 }
 
 #[cfg(test)]

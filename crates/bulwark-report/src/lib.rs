@@ -14,6 +14,15 @@ pub mod sarif;
 pub mod scan;
 pub mod table;
 
+/// Run a streaming writer into a `String` (writers' `write` functions; a `Vec` cannot fail).
+pub(crate) fn to_string(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> String {
+    let mut out = Vec::new();
+    let _ = write(&mut out);
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 pub use bulwark_model::{
     Finding, Location, Report, ReportError, Rule, Severity, Suppression, Tool,
 };

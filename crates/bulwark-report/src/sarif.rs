@@ -7,12 +7,18 @@
 //! Suppressed findings carry a `suppressions` entry (`inSource` for inline comments, `external`
 //! for suppression files).
 
-use serde_json::{json, Map, Value};
+use serde_json::json;
+
+pub mod model;
+
+use model::{
+    suppression_kind, ArtifactLocation, Configuration, Driver, Help, Location, Log,
+    LogicalLocation, Message, PhysicalLocation, Properties, Region, Rule, Run, SarifResult, Tool,
+};
+
+pub use model::SCHEMA_URI;
 
 use crate::{Finding, Report, Severity};
-
-/// URI of the SARIF 2.1.0 schema written into `$schema`.
-pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 pub(crate) fn level(sev: Severity) -> &'static str {
     match sev {
@@ -51,65 +57,69 @@ pub(crate) fn uri(path: &str) -> String {
     out
 }
 
-fn result(report: &Report, f: &Finding) -> Value {
-    let mut region = Map::new();
+fn result(report: &Report, f: &Finding) -> SarifResult {
     let loc = &f.location;
+    let mut region = Region::default();
     if let Some(l) = loc.line.filter(|l| *l > 0) {
-        region.insert("startLine".into(), json!(l));
-        if let Some(c) = loc.column.filter(|c| *c > 0) {
-            region.insert("startColumn".into(), json!(c));
-        }
+        region.start_line = Some(l);
+        region.start_column = loc.column.filter(|c| *c > 0);
         if let Some(el) = loc.end_line.filter(|el| *el >= l) {
-            region.insert("endLine".into(), json!(el));
-            if let Some(ec) = loc.end_column.filter(|c| *c > 0) {
-                region.insert("endColumn".into(), json!(ec));
-            }
+            region.end_line = Some(el);
+            region.end_column = loc.end_column.filter(|c| *c > 0);
         }
     }
-    let mut physical = Map::new();
-    physical.insert("artifactLocation".into(), json!({ "uri": uri(&loc.file) }));
-    if !region.is_empty() {
-        physical.insert("region".into(), Value::Object(region));
-    }
-    let mut location = Map::new();
-    location.insert("physicalLocation".into(), Value::Object(physical));
-    if let Some(logical) = &loc.logical {
-        location.insert(
-            "logicalLocations".into(),
-            json!([{ "fullyQualifiedName": logical }]),
-        );
-    }
-    let mut r = Map::new();
-    r.insert("ruleId".into(), json!(f.rule_id));
-    if let Some(idx) = report.rules.iter().position(|rule| rule.id == f.rule_id) {
-        r.insert("ruleIndex".into(), json!(idx));
-    }
-    r.insert("level".into(), json!(level(f.severity)));
-    r.insert("message".into(), json!({ "text": f.message }));
-    r.insert("locations".into(), json!([Value::Object(location)]));
-    if let Some(s) = &f.suppression {
-        let kind = if s.kind == "inline" {
-            "inSource"
-        } else {
-            "external"
-        };
-        r.insert(
-            "suppressions".into(),
-            json!([{ "kind": kind, "justification": s.reason }]),
-        );
-    }
-    let mut props = Map::new();
-    props.insert("severity".into(), json!(f.severity.as_str()));
+    let location = Location {
+        physical_location: PhysicalLocation {
+            artifact_location: ArtifactLocation {
+                uri: uri(&loc.file),
+            },
+            region: region.start_line.is_some().then_some(region),
+        },
+        logical_locations: loc.logical.as_ref().map(|logical| {
+            vec![LogicalLocation {
+                name: None,
+                fully_qualified_name: logical.clone(),
+                kind: None,
+            }]
+        }),
+    };
+    let mut properties = Properties::new();
+    properties.insert("severity".into(), json!(f.severity.as_str()));
     for (k, v) in &f.properties {
-        props.insert(k.clone(), v.clone());
+        properties.insert(k.clone(), v.clone());
     }
-    r.insert("properties".into(), Value::Object(props));
-    Value::Object(r)
+    SarifResult {
+        rule_id: f.rule_id.clone(),
+        rule_index: report.rules.iter().position(|rule| rule.id == f.rule_id),
+        level: level(f.severity),
+        message: Message::new(f.message.as_str()),
+        locations: vec![location],
+        partial_fingerprints: None,
+        suppressions: f.suppression.as_ref().map(|s| {
+            vec![model::Suppression {
+                kind: suppression_kind(&s.kind),
+                status: None,
+                justification: s.reason.clone(),
+                properties: None,
+            }]
+        }),
+        properties,
+    }
 }
 
-/// Render `report` as a SARIF 2.1.0 log (pretty-printed JSON).
+/// Render the report as a SARIF 2.1.0 log (pretty-printed JSON).
 pub fn write(report: &Report) -> String {
-    let rules: Vec<Value> = report
+    log(report).to_pretty()
+}
+
+/// Stream [`write`]'s log to `out`.
+pub fn write_to(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    log(report).write_to(out)
+}
+
+/// The report as a typed SARIF log.
+pub fn log(report: &Report) -> Log {
+    let rules: Vec<Rule> = report
         .rules
         .iter()
         .map(|rule| {
@@ -123,49 +133,49 @@ pub fn write(report: &Report) -> String {
                     rule.references.join(", ")
                 ));
             }
-            let mut v = json!({
-                "id": rule.id,
-                "name": rule.id.replace('-', ""),
-                "shortDescription": { "text": rule.title },
-                "fullDescription": { "text": rule.rationale },
-                "help": {
-                    "text": format!("{}\nRemediation: {}", rule.rationale, rule.remediation),
-                    "markdown": help_md,
+            let mut properties = Properties::new();
+            properties.insert(
+                "tags".into(),
+                json!(["security", report.scan_kind.as_str()]),
+            );
+            properties.insert("precision".into(), json!("very-high"));
+            properties.insert(
+                "security-severity".into(),
+                json!(security_severity(rule.severity)),
+            );
+            properties.insert("references".into(), json!(rule.references));
+            Rule {
+                id: rule.id.clone(),
+                name: rule.id.replace('-', ""),
+                short_description: Message::new(rule.title.as_str()),
+                full_description: Message::new(rule.rationale.as_str()),
+                help: Help {
+                    text: format!("{}\nRemediation: {}", rule.rationale, rule.remediation),
+                    markdown: Some(help_md),
                 },
-                "defaultConfiguration": { "level": level(rule.severity) },
-                "properties": {
-                    "tags": ["security", report.scan_kind.as_str()],
-                    "precision": "very-high",
-                    "security-severity": security_severity(rule.severity),
-                    "references": rule.references,
+                help_uri: rule.help_uri.clone(),
+                default_configuration: Configuration {
+                    level: level(rule.severity),
                 },
-            });
-            if let (Some(uri), Some(obj)) = (&rule.help_uri, v.as_object_mut()) {
-                obj.insert("helpUri".into(), json!(uri));
+                properties,
             }
-            v
         })
         .collect();
-    let results: Vec<Value> = report.findings.iter().map(|f| result(report, f)).collect();
-    let mut driver = json!({
-        "name": report.tool.name,
-        "version": report.tool.version,
-        "semanticVersion": report.tool.version,
-        "rules": rules,
-    });
-    if let (Some(uri), Some(obj)) = (&report.tool.information_uri, driver.as_object_mut()) {
-        obj.insert("informationUri".into(), json!(uri));
-    }
-    let log = json!({
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": driver },
-            "results": results,
-            "columnKind": "unicodeCodePoints",
-        }],
-    });
-    serde_json::to_string_pretty(&log).unwrap_or_default()
+    let results = report.findings.iter().map(|f| result(report, f)).collect();
+    Log::single(Run {
+        tool: Tool {
+            driver: Driver {
+                name: report.tool.name.clone(),
+                version: report.tool.version.clone(),
+                semantic_version: Some(report.tool.version.clone()),
+                information_uri: report.tool.information_uri.clone(),
+                rules,
+            },
+        },
+        results,
+        column_kind: Some("unicodeCodePoints"),
+        properties: None,
+    })
 }
 
 #[cfg(test)]

@@ -10,11 +10,15 @@ use super::ScanReport;
 
 /// Render the scan as pretty-printed JSON (ends with a newline).
 pub fn write(report: &ScanReport) -> String {
-    // Plain structs of strings, numbers and maps with string keys: serialising cannot fail.
-    // Non-finite floats (a NaN score) become `null` in serde_json, which is still valid JSON.
-    let mut out = serde_json::to_string_pretty(report).unwrap_or_default();
-    out.push('\n');
-    out
+    crate::to_string(|out| write_to(report, out))
+}
+
+/// Stream [`write`]'s document (ending with a newline) to `out`. Plain structs of strings,
+/// numbers and maps with string keys: only `out` can fail. Non-finite floats (a NaN score)
+/// become `null` in serde_json, which is still valid JSON.
+pub fn write_to(report: &ScanReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
 }
 
 #[cfg(test)]

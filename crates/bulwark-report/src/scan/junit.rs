@@ -17,23 +17,8 @@ use std::fmt::Write as _;
 
 use super::util::{self, Group};
 use super::{PackageRef, ScanReport, VulnFinding};
-use crate::junit::esc;
+use crate::junit::{Case, Failure, Suite, Suites};
 use crate::Severity;
-
-/// One testcase being built.
-struct Case {
-    classname: String,
-    name: String,
-    /// `(message, type, body)` of a failure.
-    failure: Option<(String, String, String)>,
-    skipped: Option<String>,
-    system_out: Option<String>,
-}
-
-struct Suite {
-    name: String,
-    cases: Vec<Case>,
-}
 
 fn vuln_line(v: &VulnFinding) -> String {
     let mut line = format!("{} {}", v.id, v.severity.as_str());
@@ -124,7 +109,11 @@ fn package_case(classname: &str, p: &PackageRef, findings: &[&VulnFinding]) -> C
             }
         }
     }
-    case.failure = Some((message, worst.as_str().to_string(), body));
+    case.failure = Some(Failure {
+        message,
+        kind: worst.as_str().to_string(),
+        body,
+    });
     case
 }
 
@@ -133,6 +122,16 @@ type PackageKey = (String, String, String);
 
 /// Render the scan as JUnit XML (ends with a newline).
 pub fn write(report: &ScanReport) -> String {
+    suites(report).to_xml()
+}
+
+/// Stream [`write`]'s document to `out`.
+pub fn write_to(report: &ScanReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    suites(report).write_to(out)
+}
+
+/// The scan as JUnit test suites.
+pub fn suites(report: &ScanReport) -> Suites {
     // Findings per group, then per package (name, version, file).
     let mut groups: BTreeMap<Group, BTreeMap<PackageKey, Vec<&VulnFinding>>> = BTreeMap::new();
     let mut clean_count: BTreeMap<Group, usize> = BTreeMap::new();
@@ -180,6 +179,7 @@ pub fn write(report: &ScanReport) -> String {
         }
         suites.push(Suite {
             name: format!("{} ({})", g.path, g.kind.label()),
+            timestamp: Some(report.created_at.trim_end_matches('Z').to_string()),
             cases,
         });
     }
@@ -203,10 +203,10 @@ pub fn write(report: &ScanReport) -> String {
                 match &l.suppression {
                     Some(s) => c.skipped = Some(format!("suppressed: {}", s.reason)),
                     None => {
-                        c.failure = Some((
-                            format!("license {} not allowed ({})", l.license, l.rule),
-                            l.severity.as_str().to_string(),
-                            format!(
+                        c.failure = Some(Failure {
+                            message: format!("license {} not allowed ({})", l.license, l.rule),
+                            kind: l.severity.as_str().to_string(),
+                            body: format!(
                                 "{}@{} ({}) is licensed {}: {}\nFound in {}\n",
                                 l.package.name,
                                 l.package.version,
@@ -215,7 +215,7 @@ pub fn write(report: &ScanReport) -> String {
                                 l.rule,
                                 l.package.found_in
                             ),
-                        ))
+                        })
                     }
                 }
                 c
@@ -223,6 +223,7 @@ pub fn write(report: &ScanReport) -> String {
             .collect();
         suites.push(Suite {
             name: "license policy".to_string(),
+            timestamp: Some(report.created_at.trim_end_matches('Z').to_string()),
             cases,
         });
     }
@@ -248,67 +249,16 @@ pub fn write(report: &ScanReport) -> String {
             .collect();
         suites.push(Suite {
             name: "scan notices".to_string(),
+            timestamp: Some(report.created_at.trim_end_matches('Z').to_string()),
             cases,
         });
     }
 
-    let count = |f: &dyn Fn(&Case) -> bool| -> usize {
-        suites
-            .iter()
-            .map(|s| s.cases.iter().filter(|c| f(c)).count())
-            .sum()
-    };
-    let tests = count(&|_| true);
-    let failures = count(&|c| c.failure.is_some());
-    let skipped = count(&|c| c.skipped.is_some());
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\">",
-        esc(&format!("bulwark scan {}", report.target.name))
-    );
-    for s in &suites {
-        let f = s.cases.iter().filter(|c| c.failure.is_some()).count();
-        let k = s.cases.iter().filter(|c| c.skipped.is_some()).count();
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{f}\" errors=\"0\" skipped=\"{k}\" timestamp=\"{}\">",
-            esc(&s.name),
-            s.cases.len(),
-            esc(report.created_at.trim_end_matches('Z'))
-        );
-        for c in &s.cases {
-            let open = format!(
-                "    <testcase classname=\"{}\" name=\"{}\"",
-                esc(&c.classname),
-                esc(&c.name)
-            );
-            if c.failure.is_none() && c.skipped.is_none() && c.system_out.is_none() {
-                let _ = writeln!(out, "{open}/>");
-                continue;
-            }
-            let _ = writeln!(out, "{open}>");
-            if let Some((message, kind, body)) = &c.failure {
-                let _ = writeln!(
-                    out,
-                    "      <failure message=\"{}\" type=\"{}\">{}</failure>",
-                    esc(message),
-                    esc(kind),
-                    esc(body)
-                );
-            }
-            if let Some(reason) = &c.skipped {
-                let _ = writeln!(out, "      <skipped message=\"{}\"/>", esc(reason));
-            }
-            if let Some(text) = &c.system_out {
-                let _ = writeln!(out, "      <system-out>{}</system-out>", esc(text));
-            }
-            out.push_str("    </testcase>\n");
-        }
-        out.push_str("  </testsuite>\n");
+    Suites {
+        name: format!("bulwark scan {}", report.target.name),
+        suites,
+        full_totals: true,
     }
-    out.push_str("</testsuites>\n");
-    out
 }
 
 #[cfg(test)]

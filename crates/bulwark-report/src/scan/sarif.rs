@@ -17,11 +17,15 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::util::{self, max_score};
 use super::{LicenseFinding, ScanReport, VulnFinding};
-use crate::sarif::{level, security_severity, uri, SCHEMA_URI};
+use crate::sarif::model::{
+    self, suppression_kind, ArtifactLocation, Configuration, Driver, Help, Location, Log,
+    LogicalLocation, Message, PhysicalLocation, Properties, Region, Rule, Run, SarifResult, Tool,
+};
+use crate::sarif::{level, security_severity, uri};
 use crate::{Severity, Suppression};
 
 /// The `artifactLocation.uri` of a package file: relative (no leading `/`), URI-escaped.
@@ -34,22 +38,27 @@ fn artifact_uri(found_in: &str, target: &str) -> String {
     }
 }
 
-fn location(report: &ScanReport, p: &super::PackageRef) -> Value {
-    json!({
-        "physicalLocation": {
-            "artifactLocation": { "uri": artifact_uri(&p.found_in, &report.target.name) },
-            "region": { "startLine": 1 },
+fn location(report: &ScanReport, p: &super::PackageRef) -> Location {
+    Location {
+        physical_location: PhysicalLocation {
+            artifact_location: ArtifactLocation {
+                uri: artifact_uri(&p.found_in, &report.target.name),
+            },
+            region: Some(Region {
+                start_line: Some(1),
+                ..Region::default()
+            }),
         },
-        "logicalLocations": [{
-            "name": p.name,
-            "fullyQualifiedName": p.purl,
-            "kind": "package",
-        }],
-    })
+        logical_locations: Some(vec![LogicalLocation {
+            name: Some(p.name.clone()),
+            fully_qualified_name: p.purl.clone(),
+            kind: Some("package"),
+        }]),
+    }
 }
 
-fn suppressions(s: &Suppression) -> Value {
-    let mut props = Map::new();
+fn suppressions(s: &Suppression) -> Vec<model::Suppression> {
+    let mut props = Properties::new();
     props.insert("source".into(), json!(s.kind));
     if let Some(o) = &s.owner {
         props.insert("owner".into(), json!(o));
@@ -57,12 +66,12 @@ fn suppressions(s: &Suppression) -> Value {
     if let Some(e) = &s.expires {
         props.insert("expires".into(), json!(e));
     }
-    json!([{
-        "kind": if s.kind == "inline" { "inSource" } else { "external" },
-        "status": "accepted",
-        "justification": s.reason,
-        "properties": props,
-    }])
+    vec![model::Suppression {
+        kind: suppression_kind(&s.kind),
+        status: Some("accepted"),
+        justification: s.reason.clone(),
+        properties: Some(props),
+    }]
 }
 
 /// `layer 1 (your layers): RUN apt-get install ...`, for messages.
@@ -119,7 +128,7 @@ fn vuln_message(v: &VulnFinding) -> String {
 }
 
 fn layer_props(l: &super::LayerRef) -> Value {
-    let mut o = Map::new();
+    let mut o = Properties::new();
     o.insert("index".into(), json!(l.index));
     if let Some(d) = &l.digest {
         o.insert("digest".into(), json!(d));
@@ -133,8 +142,8 @@ fn layer_props(l: &super::LayerRef) -> Value {
     Value::Object(o)
 }
 
-fn vuln_result(report: &ScanReport, v: &VulnFinding, rule_index: usize) -> Value {
-    let mut props = Map::new();
+fn vuln_result(report: &ScanReport, v: &VulnFinding, rule_index: usize) -> SarifResult {
+    let mut props = Properties::new();
     props.insert("severity".into(), json!(v.severity.as_str()));
     if let Some(s) = &v.severity_source {
         props.insert("severity_source".into(), json!(s));
@@ -161,28 +170,31 @@ fn vuln_result(report: &ScanReport, v: &VulnFinding, rule_index: usize) -> Value
     if let Some(e) = &v.epss {
         props.insert("epss".into(), json!(e.score));
     }
-    let mut r = Map::new();
-    r.insert("ruleId".into(), json!(v.id));
-    r.insert("ruleIndex".into(), json!(rule_index));
-    r.insert("level".into(), json!(level(v.severity)));
-    r.insert("message".into(), json!({ "text": vuln_message(v) }));
-    r.insert("locations".into(), json!([location(report, &v.package)]));
-    r.insert(
-        "partialFingerprints".into(),
-        json!({ "bulwarkFinding/v1": format!("{}|{}|{}", v.id, v.package.purl, v.package.found_in) }),
-    );
-    if let Some(s) = &v.suppression {
-        r.insert("suppressions".into(), suppressions(s));
+    SarifResult {
+        rule_id: v.id.clone(),
+        rule_index: Some(rule_index),
+        level: level(v.severity),
+        message: Message::new(vuln_message(v)),
+        locations: vec![location(report, &v.package)],
+        partial_fingerprints: Some(fingerprint(&v.id, &v.package)),
+        suppressions: v.suppression.as_ref().map(suppressions),
+        properties: props,
     }
-    r.insert("properties".into(), Value::Object(props));
-    Value::Object(r)
+}
+
+/// The `partialFingerprints` of a finding: one alert per rule, package and file across scans.
+fn fingerprint(rule: &str, p: &super::PackageRef) -> BTreeMap<String, String> {
+    BTreeMap::from([(
+        "bulwarkFinding/v1".to_string(),
+        format!("{rule}|{}|{}", p.purl, p.found_in),
+    )])
 }
 
 fn license_rule_id(l: &LicenseFinding) -> String {
     format!("license/{}", l.license)
 }
 
-fn license_result(report: &ScanReport, l: &LicenseFinding, rule_index: usize) -> Value {
+fn license_result(report: &ScanReport, l: &LicenseFinding, rule_index: usize) -> SarifResult {
     let p = &l.package;
     let verdict = match l.verdict {
         super::LicenseVerdict::Deny => "denied",
@@ -197,7 +209,7 @@ fn license_result(report: &ScanReport, l: &LicenseFinding, rule_index: usize) ->
         text.push_str(&format!(", introduced by {t}"));
     }
     text.push('.');
-    let mut props = Map::new();
+    let mut props = Properties::new();
     props.insert("severity".into(), json!(l.severity.as_str()));
     props.insert("license".into(), json!(l.license));
     props.insert(
@@ -210,21 +222,16 @@ fn license_result(report: &ScanReport, l: &LicenseFinding, rule_index: usize) ->
     if let Some(layer) = &l.layer {
         props.insert("layer".into(), layer_props(layer));
     }
-    let mut r = Map::new();
-    r.insert("ruleId".into(), json!(license_rule_id(l)));
-    r.insert("ruleIndex".into(), json!(rule_index));
-    r.insert("level".into(), json!(level(l.severity)));
-    r.insert("message".into(), json!({ "text": text }));
-    r.insert("locations".into(), json!([location(report, p)]));
-    r.insert(
-        "partialFingerprints".into(),
-        json!({ "bulwarkFinding/v1": format!("{}|{}|{}", license_rule_id(l), p.purl, p.found_in) }),
-    );
-    if let Some(s) = &l.suppression {
-        r.insert("suppressions".into(), suppressions(s));
+    SarifResult {
+        rule_id: license_rule_id(l),
+        rule_index: Some(rule_index),
+        level: level(l.severity),
+        message: Message::new(text),
+        locations: vec![location(report, p)],
+        partial_fingerprints: Some(fingerprint(&license_rule_id(l), p)),
+        suppressions: l.suppression.as_ref().map(suppressions),
+        properties: props,
     }
-    r.insert("properties".into(), Value::Object(props));
-    Value::Object(r)
 }
 
 /// Markdown cell text: no pipes or newlines.
@@ -232,7 +239,7 @@ fn md(s: &str) -> String {
     util::one_line(s).replace('|', "\\|")
 }
 
-fn vuln_rule(id: &str, findings: &[&VulnFinding]) -> Value {
+fn vuln_rule(id: &str, findings: &[&VulnFinding]) -> Rule {
     // The first finding with a title/description speaks for the vulnerability.
     let title = findings
         .iter()
@@ -323,30 +330,32 @@ fn vuln_rule(id: &str, findings: &[&VulnFinding]) -> Value {
         severity.as_str().to_string(),
     ];
     tags.extend(kinds);
-    let mut rule = json!({
-        "id": id,
-        "name": id,
-        "shortDescription": { "text": short },
-        "fullDescription": { "text": full },
-        "help": { "text": text, "markdown": markdown },
-        "defaultConfiguration": { "level": level(severity) },
-        "properties": {
-            "security-severity": sec,
-            "tags": tags,
-            "precision": "very-high",
-            "aliases": aliases,
+    let mut properties = Properties::new();
+    properties.insert("security-severity".into(), json!(sec));
+    properties.insert("tags".into(), json!(tags));
+    properties.insert("precision".into(), json!("very-high"));
+    properties.insert("aliases".into(), json!(aliases));
+    Rule {
+        id: id.to_string(),
+        name: id.to_string(),
+        short_description: Message::new(short),
+        full_description: Message::new(full),
+        help: Help {
+            text,
+            markdown: Some(markdown),
         },
-    });
-    if let (Some(first), Some(obj)) = (
-        references.iter().find(|r| util::is_web_url(r)),
-        rule.as_object_mut(),
-    ) {
-        obj.insert("helpUri".into(), json!(first));
+        help_uri: references
+            .iter()
+            .find(|r| util::is_web_url(r))
+            .map(|r| r.to_string()),
+        default_configuration: Configuration {
+            level: level(severity),
+        },
+        properties,
     }
-    rule
 }
 
-fn license_rule(id: &str, findings: &[&LicenseFinding]) -> Value {
+fn license_rule(id: &str, findings: &[&LicenseFinding]) -> Rule {
     let severity = findings
         .iter()
         .map(|l| l.severity)
@@ -364,24 +373,44 @@ fn license_rule(id: &str, findings: &[&LicenseFinding]) -> Value {
         "Packages licensed {license} violate the license policy ({}).",
         rules.join("; ")
     );
-    json!({
-        "id": id,
-        "name": id,
-        "shortDescription": { "text": short },
-        "fullDescription": { "text": full },
-        "help": {
-            "text": format!("{full} Replace the package, get an exception approved, or change the policy."),
+    let mut properties = Properties::new();
+    properties.insert(
+        "security-severity".into(),
+        json!(security_severity(severity)),
+    );
+    properties.insert("tags".into(), json!(["license", severity.as_str()]));
+    Rule {
+        id: id.to_string(),
+        name: id.to_string(),
+        short_description: Message::new(short),
+        help: Help {
+            text: format!(
+                "{full} Replace the package, get an exception approved, or change the policy."
+            ),
+            markdown: None,
         },
-        "defaultConfiguration": { "level": level(severity) },
-        "properties": {
-            "security-severity": security_severity(severity),
-            "tags": ["license", severity.as_str()],
+        full_description: Message::new(full),
+        help_uri: None,
+        default_configuration: Configuration {
+            level: level(severity),
         },
-    })
+        properties,
+    }
 }
 
 /// Render the scan as a SARIF 2.1.0 log (pretty-printed JSON, ends with a newline).
 pub fn write(report: &ScanReport) -> String {
+    crate::to_string(|out| write_to(report, out))
+}
+
+/// Stream [`write`]'s log (ending with a newline) to `out`.
+pub fn write_to(report: &ScanReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    log(report).write_to(out)?;
+    out.write_all(b"\n")
+}
+
+/// The scan as a typed SARIF log.
+pub fn log(report: &ScanReport) -> Log {
     // Rules in a stable order: vulnerabilities by id, then licenses.
     let mut by_id: BTreeMap<&str, Vec<&VulnFinding>> = BTreeMap::new();
     for v in &report.vulnerabilities {
@@ -391,7 +420,7 @@ pub fn write(report: &ScanReport) -> String {
     for l in &report.licenses {
         by_license.entry(license_rule_id(l)).or_default().push(l);
     }
-    let mut rules: Vec<Value> = Vec::new();
+    let mut rules: Vec<Rule> = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
     for (id, list) in &by_id {
         index.insert(id.to_string(), rules.len());
@@ -404,7 +433,7 @@ pub fn write(report: &ScanReport) -> String {
 
     let mut vulns: Vec<&VulnFinding> = report.vulnerabilities.iter().collect();
     vulns.sort_by(|a, b| util::finding_order(a, b));
-    let mut results: Vec<Value> = vulns
+    let mut results: Vec<SarifResult> = vulns
         .iter()
         .map(|v| vuln_result(report, v, index.get(&v.id).copied().unwrap_or(0)))
         .collect();
@@ -413,18 +442,15 @@ pub fn write(report: &ScanReport) -> String {
         results.push(license_result(report, l, i));
     }
 
-    let mut driver = json!({
-        "name": report.tool.name,
-        "version": report.tool.version,
-        "rules": rules,
-    });
-    if let Some(obj) = driver.as_object_mut() {
-        if let Some(u) = &report.tool.information_uri {
-            obj.insert("informationUri".into(), json!(u));
-        }
-    }
+    let driver = Driver {
+        name: report.tool.name.clone(),
+        version: report.tool.version.clone(),
+        semantic_version: None,
+        information_uri: report.tool.information_uri.clone(),
+        rules,
+    };
     let t = &report.target;
-    let mut run_props = Map::new();
+    let mut run_props = Properties::new();
     run_props.insert("target".into(), json!(t.name));
     run_props.insert("source".into(), json!(t.source));
     if let Some(id) = &t.image_id {
@@ -468,18 +494,12 @@ pub fn write(report: &ScanReport) -> String {
         "summary".into(),
         serde_json::to_value(&report.summary).unwrap_or(Value::Null),
     );
-    let log = json!({
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": driver },
-            "results": results,
-            "properties": run_props,
-        }],
-    });
-    let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
-    out.push('\n');
-    out
+    Log::single(Run {
+        tool: Tool { driver },
+        results,
+        column_kind: None,
+        properties: Some(run_props),
+    })
 }
 
 #[cfg(test)]

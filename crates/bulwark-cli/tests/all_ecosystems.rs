@@ -530,10 +530,7 @@ fn lockfiles_mark_root_and_direct_dependencies_from_their_manifests() {
             ("time", "0.1.43", "direct"),
         ])
     );
-    assert_eq!(
-        marked(DEPS_JSON),
-        set(&[("DotnetApp", "1.0.0", "root")])
-    );
+    assert_eq!(marked(DEPS_JSON), set(&[("DotnetApp", "1.0.0", "root")]));
     assert_eq!(
         marked(GO_BIN),
         set(&[("example.com/bulwark/goapp", "v1.2.3", "root")])

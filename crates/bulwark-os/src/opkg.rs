@@ -14,8 +14,12 @@ use bulwark_catalog::{
 use crate::dpkg::{parse_status, StatusFile};
 use crate::purl;
 
-/// The status databases opkg writes (OpenWrt uses the first; other opkg systems the second).
-const STATUS: [&str; 2] = ["/usr/lib/opkg/status", "/var/lib/opkg/status"];
+/// The status databases opkg writes (OpenWrt uses the first; other opkg systems the second),
+/// each with its `info/` directory of file lists.
+const STATUS: [(&str, &str); 2] = [
+    ("/usr/lib/opkg/status", "/usr/lib/opkg/info/"),
+    ("/var/lib/opkg/status", "/var/lib/opkg/info/"),
+];
 /// Largest status or file list read.
 const MAX_FILE: u64 = 64 * 1024 * 1024;
 
@@ -48,11 +52,12 @@ impl Cataloger for OpkgCataloger {
         if entry.size > MAX_FILE {
             return false;
         }
-        STATUS.iter().any(|s| {
-            entry.path == *s
+        // Called for every file of every layer: prefix checks only, no allocation.
+        STATUS.iter().any(|(status, info)| {
+            entry.path == *status
                 || entry
                     .path
-                    .strip_prefix(&info_dir(s))
+                    .strip_prefix(info)
                     .is_some_and(|n| n.ends_with(".list") && !n.contains('/'))
         })
     }

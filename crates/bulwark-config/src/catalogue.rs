@@ -152,6 +152,23 @@ pub const RULES: &[RuleDef] = &[
     r("BW-IMG-003", H, "Secret-like name in image Env", SECRET_NAME_WHY, "Do not bake secrets into images.", &["CIS Docker 4.10", "Dockle CIS-DI-0010"]),
     r("BW-IMG-004", C, "Secret value in image Env or Labels", SECRET_VALUE_WHY, "Remove the value, rotate the credential, rebuild.", &["CIS Docker 4.10", "Dockle CIS-DI-0010"]),
     r("BW-IMG-005", M, "SSH port 22 exposed", "Running sshd in a container widens the attack surface.", "Remove port 22 from the image.", &["CIS Docker 4.8", "Checkov CKV_DOCKER_1"]),
+    // Issue 13: Amazon ECS task definitions, the shared runtime rules (crate::runtime).
+    r("BW-ECS-001", M, "No memory limit", "Without a memory limit one container can exhaust the instance's memory.", "Set `memory` on the container definition (or the task).", &["CIS Docker 5.11"]),
+    r("BW-ECS-002", M, "Container runs as root", ROOT_WHY, "Set `user` to a non-root uid:gid.", &["CIS Docker 4.1"]),
+    r("BW-ECS-003", C, "Privileged container", "A privileged container has all capabilities and all devices: it is root on the instance.", "Remove `privileged: true`.", &["CIS Docker 5.5"]),
+    r("BW-ECS-004", H, "Dangerous capability added", "Capabilities such as SYS_ADMIN, SYS_PTRACE or NET_ADMIN allow container escape or host interference.", "Remove it from `linuxParameters.capabilities.add`.", &["CIS Docker 5.4"]),
+    r("BW-ECS-005", L, "Capabilities not dropped", "Docker's default capability set includes NET_RAW and others most services never need.", "Set `linuxParameters.capabilities.drop: [\"ALL\"]`.", &["CIS Docker 5.4"]),
+    r("BW-ECS-006", H, "Host network mode", "`networkMode: host` shares the instance's network stack.", "Use `awsvpc` or `bridge`.", &["CIS Docker 5.10"]),
+    r("BW-ECS-007", H, "Host PID namespace shared", "`pidMode: host` lets containers see and signal every process on the instance.", "Remove `pidMode: host`.", &["CIS Docker 5.16"]),
+    r("BW-ECS-008", H, "Host IPC namespace shared", "`ipcMode: host` exposes the instance's shared memory.", "Remove `ipcMode: host`.", &["CIS Docker 5.17"]),
+    r("BW-ECS-009", C, "Docker socket mounted", "Access to the container runtime socket is root on the instance.", "Do not mount the Docker socket.", &["CIS Docker 5.32"]),
+    r("BW-ECS-010", H, "Sensitive host path mounted", "Mounting host system directories allows reading secrets or changing the instance.", "Mount only application data directories.", &["CIS Docker 5.6"]),
+    r("BW-ECS-011", M, "no-new-privileges not set", "Without `no-new-privileges`, setuid binaries in the container can gain privileges.", "Add `dockerSecurityOptions: [\"no-new-privileges\"]`.", &["CIS Docker 5.26"]),
+    r("BW-ECS-012", L, "Root filesystem is writable", "A writable root filesystem lets an attacker persist tools and modify binaries.", "Set `readonlyRootFilesystem: true`.", &["CIS Docker 5.13"]),
+    r("BW-ECS-013", H, "Seccomp or AppArmor disabled", "`seccomp:unconfined`/`apparmor:unconfined` removes kernel attack-surface filtering.", "Remove the `unconfined` security option.", &["CIS Docker 5.22", "CIS Docker 5.2"]),
+    r("BW-ECS-014", M, "Privileged port published", "Publishing a port below 1024 on the instance exposes a system service port.", "Use a port above 1023 behind a load balancer.", &["CIS Docker 5.8"]),
+    r("BW-ECS-015", M, "Host device mapped", "A host device inside the container bypasses the container boundary for that device.", "Remove `linuxParameters.devices` unless required.", &["CIS Docker 5.18"]),
+    r("BW-ECS-016", H, "Secret in environment", SECRET_NAME_WHY, "Use `secrets` with Secrets Manager or SSM Parameter Store.", &["CIS Docker 4.10"]),
 ];
 
 /// The ids of the built-in Dockerfile, daemon.json and image-config rules as a type: a check

@@ -60,6 +60,8 @@ pub enum Kind {
     Daemon,
     /// Image config JSON.
     ImageConfig,
+    /// Amazon ECS task definition (JSON or YAML).
+    Ecs,
 }
 
 impl Kind {
@@ -71,6 +73,7 @@ impl Kind {
             Kind::Kubernetes => "kubernetes",
             Kind::Daemon => "daemon",
             Kind::ImageConfig => "image-config",
+            Kind::Ecs => "ecs",
         }
     }
 
@@ -82,6 +85,7 @@ impl Kind {
             "kubernetes" | "k8s" => Some(Kind::Kubernetes),
             "daemon" => Some(Kind::Daemon),
             "image-config" | "image" => Some(Kind::ImageConfig),
+            "ecs" => Some(Kind::Ecs),
             _ => None,
         }
     }
@@ -152,6 +156,9 @@ pub fn detect_kind(path: &Path, text: &str, docs: Option<&[Node]>) -> Option<Kin
         let docs = docs?;
         if docs.iter().any(checks::k8s::is_k8s) {
             return Some(Kind::Kubernetes);
+        }
+        if docs.first().is_some_and(checks::ecs::is_ecs) {
+            return Some(Kind::Ecs);
         }
         if ext != "json"
             && docs
@@ -353,6 +360,7 @@ fn check_file(
                     Kind::Kubernetes => checks::k8s::check(doc, &mut ctx),
                     Kind::Daemon => checks::daemon::check_daemon(doc, &mut ctx),
                     Kind::ImageConfig => checks::daemon::check_image_config(doc, &mut ctx),
+                    Kind::Ecs => checks::ecs::check(doc, &mut ctx),
                     Kind::Dockerfile => {}
                 }
                 if let Some(p) = policies {

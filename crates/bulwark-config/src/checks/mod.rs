@@ -4,6 +4,7 @@
 pub mod compose;
 pub mod daemon;
 pub mod docker;
+pub mod ecs;
 pub mod k8s;
 
 use std::collections::BTreeMap;

@@ -118,6 +118,7 @@ fn every_rule_both_ways() {
         "kubernetes/good/deployment.yaml",
         "daemon/good/daemon.json",
         "image-config/good/config.json",
+        "ecs/good/task-definition.json",
     ] {
         let a = audit(&[corpus().join(clean)], &opts()).unwrap();
         let ids: Vec<&str> = a
@@ -155,6 +156,7 @@ fn directory_walk_detects_kinds() {
             "compose",
             "daemon",
             "dockerfile",
+            "ecs",
             "image-config",
             "kubernetes"
         ]

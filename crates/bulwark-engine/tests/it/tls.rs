@@ -1,7 +1,11 @@
-//! A second dockerd (own data root, exec root, pidfile and sockets, `--bridge=none
-//! --iptables=false`, never the machine's main daemon) listening on 127.0.0.1 with
-//! `--tlsverify`: the client reaches it over TCP+TLS with a client certificate, and is
-//! refused without one. Needs root, dockerd and openssl.
+//! A second dockerd (own data root, exec root, pidfile and sockets, never the machine's main
+//! daemon) listening on 127.0.0.1 with `--tlsverify`: the client reaches it over TCP+TLS with a
+//! client certificate, and is refused without one. Needs root, dockerd, openssl and `ip`.
+//!
+//! Not `--bridge=none`: dockerd 20.10 then *deletes the host's docker0 interface*
+//! (`removeDefaultBridgeInterface`), breaking the main daemon's default network. The second
+//! daemon gets a bridge of its own (`bwt-h13-tls`, created and removed here) and
+//! `--iptables=false --ip-forward=false --ip-masq=false`, so it changes nothing shared.
 
 use std::path::Path;
 use std::process::{Child, Command};
@@ -9,12 +13,42 @@ use std::time::{Duration, Instant};
 
 use bulwark_engine::{Client, Endpoint, TlsFiles};
 
+const BRIDGE: &str = "bwt-h13-tls";
+
 struct Daemon(Child);
 
 impl Drop for Daemon {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// The second daemon's own bridge, removed on drop.
+struct Bridge;
+
+impl Bridge {
+    fn create() -> Bridge {
+        let _ = Command::new("ip").args(["link", "del", BRIDGE]).output();
+        for args in [
+            vec!["link", "add", BRIDGE, "type", "bridge"],
+            vec!["addr", "add", "10.213.13.1/24", "dev", BRIDGE],
+            vec!["link", "set", BRIDGE, "up"],
+        ] {
+            let o = Command::new("ip").args(&args).output().expect("ip runs");
+            assert!(
+                o.status.success(),
+                "ip {args:?}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+        Bridge
+    }
+}
+
+impl Drop for Bridge {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["link", "del", BRIDGE]).output();
     }
 }
 
@@ -116,7 +150,7 @@ fn second_daemon_over_tcp_with_tls() {
     let root = std::fs::metadata("/proc/self")
         .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
         .unwrap_or(false);
-    if !(have("dockerd", "--version") && have("openssl", "version") && root) {
+    if !(have("dockerd", "--version") && have("openssl", "version") && have("ip", "-V") && root) {
         assert!(
             std::env::var("BULWARK_REQUIRE_TOOLS").as_deref() != Ok("1"),
             "dockerd, openssl and root are needed and BULWARK_REQUIRE_TOOLS=1"
@@ -124,6 +158,7 @@ fn second_daemon_over_tcp_with_tls() {
         eprintln!("skipping: needs dockerd, openssl and root");
         return;
     }
+    let _bridge = Bridge::create();
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     make_certs(d);
@@ -155,9 +190,12 @@ fn second_daemon_over_tcp_with_tls() {
             &s("server-cert.pem"),
             "--tlskey",
             &s("server-key.pem"),
-            "--bridge=none",
+            "--bridge",
+            BRIDGE,
             "--iptables=false",
             "--ip6tables=false",
+            "--ip-forward=false",
+            "--ip-masq=false",
             "--storage-driver",
             "vfs",
         ])

@@ -4,7 +4,7 @@
 Usage: peer-diff.py BULWARK_BINARY CORPUS_DIR
 Maps each Bulwark rule to the hadolint DL ids in its references (docs/rules.md), runs both
 tools on every Dockerfile of the corpus and prints findings only one side reports, as
-`file:line RULE/DLxxxx only-in-TOOL`. Hadolint reports lines only, so lines are compared.
+`file:line DLxxxx only-in-TOOL` (line: the instruction's first line, as hadolint reports it).
 """
 import json, subprocess, sys, glob, os, re
 
@@ -18,22 +18,38 @@ for r in rep["rules"]:
     if dls:
         dl_of[r["id"]] = dls
 shared = set(d for ds in dl_of.values() for d in ds)
+# Hadolint reports an instruction's first line; Bulwark the token inside it, which can be
+# 100 lines further down a long RUN. Findings are compared by the instruction that holds them:
+# instruction starts are lines that begin an instruction (not a continuation or comment).
+starts = {}
+def instruction_start(path, line):
+    if path not in starts:
+        st, cont = [], False
+        for n, l in enumerate(open(path, encoding="utf-8").read().split("\n"), 1):
+            t = l.strip()
+            if t.startswith("#"):
+                continue
+            if not cont and t:
+                st.append(n)
+            cont = t.endswith("\\") if t else cont
+        starts[path] = st
+    return max((s for s in starts[path] if s <= line), default=line)
 ours = set()
 for f in rep["findings"]:
     for dl in dl_of.get(f["rule_id"], []):
-        ours.add((os.path.relpath(f["location"]["file"], corpus), f["location"]["line"], dl))
+        path = f["location"]["file"]
+        ours.add((os.path.relpath(path, corpus), instruction_start(path, f["location"]["line"]), dl))
 h = subprocess.run(["hadolint", "--no-fail", "-f", "json", *files], capture_output=True, text=True)
 theirs = set()
 for x in json.loads(h.stdout or "[]"):
     if x["code"] in shared:
         theirs.add((os.path.relpath(x["file"], corpus), x["line"], x["code"]))
-# Hadolint reports an instruction's first line; Bulwark points inside the instruction (the
-# package, the pipe), up to a few lines further down a continuation. A Bulwark rule that lists
-# several DL ids (BW-DF-021: DL3033/DL3041/DL3037) matches whichever one hadolint used.
+# A Bulwark rule that lists several DL ids (BW-DF-021: DL3033/DL3041/DL3037) matches whichever
+# one hadolint used.
 siblings = {d: {x for ds in dl_of.values() if d in ds for x in ds} for d in shared}
 def matches(a, b):
     (fa, la, da), (fb, lb, db) = a, b
-    return fa == fb and (db in siblings.get(da, {da})) and 0 <= la - lb <= 20
+    return fa == fb and (db in siblings.get(da, {da})) and la == lb
 def matched_ours(x):  # x from Bulwark, y from hadolint
     return any(matches(x, y) for y in theirs)
 def matched_theirs(y):

@@ -163,10 +163,15 @@ impl Instruction {
             }
         }
         sc.pieces.push((0, sc.text.len()));
-        let first = crate::shell::parse(&sc.text)
-            .into_iter()
-            .find(|c| c.depth == 0)
-            .and_then(|c| c.words.first().map(|w| w.text.clone()));
+        // Only a RUN with heredocs needs its first command (parsed here once more).
+        let first = if self.heredocs.is_empty() {
+            None
+        } else {
+            crate::shell::parse(&sc.text)
+                .into_iter()
+                .find(|c| c.depth == 0)
+                .and_then(|c| c.words.first().map(|w| w.text.clone()))
+        };
         let body_is_shell = match first.as_deref() {
             None => true,
             Some(w) => SHELLS.contains(&w.rsplit('/').next().unwrap_or(w)),

@@ -93,7 +93,8 @@ pub fn check(df: &Dockerfile, ctx: &mut Ctx<'_>) {
     }
     let mut facts: Vec<StageFacts> = Vec::new();
     let mut pipefail_shell = false;
-    let mut prev_run: Option<&Instruction> = None;
+    // The previous instruction, when it was a RUN: (it, whether it runs a single command).
+    let mut prev_run: Option<(&Instruction, bool)> = None;
     let mut cmd_seen: Vec<(usize, &str)> = Vec::new();
 
     for (idx, inst) in insts.iter().enumerate() {
@@ -206,7 +207,9 @@ pub fn check(df: &Dockerfile, ctx: &mut Ctx<'_>) {
             "ONBUILD" => {
                 if let Some(trigger) = inst.nested() {
                     match trigger.cmd.as_str() {
-                        "RUN" => check_run(&trigger, ctx, &lg, pipefail_shell, false),
+                        "RUN" => {
+                            check_run(&trigger, ctx, &lg, pipefail_shell, false);
+                        }
                         "CMD" | "ENTRYPOINT" => code_rules(&trigger, ctx, &lg),
                         _ => {}
                     }
@@ -237,16 +240,14 @@ pub fn check(df: &Dockerfile, ctx: &mut Ctx<'_>) {
                         }
                     }
                 }
+                // Each RUN's script is parsed once; its command count feeds DL3059 below.
+                let commands = check_run(inst, ctx, &lg, pipefail_shell, inst.stage == last_stage);
                 // hadolint's DL3059 semantics: only two consecutive RUNs of one command each
                 // (same stage, same flags) are worth joining; a RUN that already chains
                 // commands with `&&`, `;`, `||` or `|` is left alone.
-                let single =
-                    |i: &Instruction| i.json.is_some() || i.shell_script().commands().len() <= 1;
-                if let Some(prev) = prev_run {
-                    if prev.stage == inst.stage
-                        && prev.flags == inst.flags
-                        && single(prev)
-                        && single(inst)
+                let single = inst.json.is_some() || commands <= 1;
+                if let Some((prev, prev_single)) = prev_run {
+                    if prev.stage == inst.stage && prev.flags == inst.flags && prev_single && single
                     {
                         ctx.add(
                             RuleId::Df029,
@@ -256,11 +257,12 @@ pub fn check(df: &Dockerfile, ctx: &mut Ctx<'_>) {
                         );
                     }
                 }
-                check_run(inst, ctx, &lg, pipefail_shell, inst.stage == last_stage);
+                prev_run = Some((inst, single));
+                continue;
             }
             _ => {}
         }
-        prev_run = (inst.cmd == "RUN").then_some(inst);
+        prev_run = None;
     }
 
     // Final-stage facts.
@@ -707,9 +709,10 @@ fn check_run(
     lg: &str,
     pipefail_shell: bool,
     final_stage: bool,
-) {
+) -> usize {
     let script = inst.shell_script();
     let cmds = script.commands();
+    let count = cmds.len();
     let mut run = Run {
         inst,
         lg,
@@ -797,6 +800,7 @@ fn check_run(
             _ => {}
         }
     }
+    count
 }
 
 fn join(items: &[&Word]) -> String {

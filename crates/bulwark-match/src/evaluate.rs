@@ -18,11 +18,10 @@ pub(crate) fn evaluate(
     let mut evaluable = !aff.versions.is_empty();
     let mut fixes: Vec<(Scheme, String)> = Vec::new();
     for r in &aff.ranges {
-        let kind = match r.kind {
-            RangeKind::Ecosystem => RangeType::Ecosystem,
-            RangeKind::Semver => RangeType::Semver,
-            RangeKind::Git => continue,
-        };
+        let kind = r.kind;
+        if kind == RangeType::Git {
+            continue;
+        }
         evaluable = true;
         let range_scheme = if kind == RangeType::Semver {
             Scheme::Semver
@@ -33,16 +32,7 @@ pub(crate) fn evaluate(
             Some(a) => a,
             None => OsvRange {
                 kind,
-                events: r
-                    .events
-                    .iter()
-                    .map(|e| match e {
-                        Event::Introduced(v) => bulwark_version::Event::Introduced(v.clone()),
-                        Event::Fixed(v) => bulwark_version::Event::Fixed(v.clone()),
-                        Event::LastAffected(v) => bulwark_version::Event::LastAffected(v.clone()),
-                        Event::Limit(v) => bulwark_version::Event::Limit(v.clone()),
-                    })
-                    .collect(),
+                events: r.events.clone(),
             }
             .affects(scheme, version)?,
         };

@@ -69,8 +69,8 @@ use bulwark_report::scan::{
 use bulwark_report::Severity;
 use bulwark_version::{OsvRange, RangeType, Scheme};
 use bulwark_vulndb::{
-    AdvisoryId, Affected, AffectedRecord, Db, Enrichment, Event, IdKind, RangeKind, SeverityKind,
-    Status, StoreError,
+    AdvisoryId, Affected, AffectedRecord, Db, Enrichment, Event, IdKind, SeverityKind, Status,
+    StoreError,
 };
 
 pub use cvss::{base_score as cvss_base_score, rating as cvss_rating};

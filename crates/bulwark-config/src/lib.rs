@@ -16,7 +16,7 @@
 pub mod catalogue;
 pub mod checks;
 pub mod dockerfile;
-pub mod node;
+pub use bulwark_yaml::node;
 pub mod rego;
 pub mod runtime;
 pub mod shell;

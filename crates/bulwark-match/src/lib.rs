@@ -49,7 +49,11 @@
 
 #![warn(missing_docs)]
 
+mod apk;
 mod cvss;
+mod evaluate;
+mod merge;
+mod notices;
 mod severity;
 mod target;
 
@@ -65,12 +69,16 @@ use bulwark_model::scan::{
 use bulwark_model::Severity;
 use bulwark_version::{OsvRange, RangeType, Scheme};
 use bulwark_vulndb::{
-    AdvisoryId, Affected, AffectedRecord, Db, Enrichment, Event, IdKind, RangeKind, SeverityKind,
-    Status, StoreError,
+    AdvisoryId, Affected, AffectedRecord, Db, Enrichment, Event, IdKind, SeverityKind, Status,
+    StoreError,
 };
 
 pub use cvss::{base_score as cvss_base_score, rating as cvss_rating};
 
+use apk::*;
+use evaluate::*;
+use merge::*;
+use notices::*;
 use target::{Plan, Query, Skip};
 
 /// Options of one matching run.
@@ -274,133 +282,6 @@ pub fn match_report(
     Ok(())
 }
 
-/// Whether an apk package is pinned (`/etc/apk/world` `name@tag`) to a repository other than
-/// the release's own branch, whose secdb therefore does not describe it. A tag whose repository
-/// is unknown counts as another repository: the untagged repositories are apk's defaults, and a
-/// tag exists to reach past them.
-fn apk_from_other_repository(p: &Package, distro: Option<&bulwark_catalog::Distro>) -> bool {
-    if p.kind != PackageKind::Apk || !p.metadata.contains_key("repository_tag") {
-        return false;
-    }
-    let (Some(repo), Some(d)) = (p.metadata.get("repository"), distro) else {
-        return true;
-    };
-    !apk_own_repository(d, repo)
-}
-
-/// Whether an apk repository (URL or path as written in `/etc/apk/repositories`) is one of the
-/// release's own: on Alpine, a `v<release>/main` or `v<release>/community` path (`edge/...` on
-/// edge) on any mirror; on Wolfi and Chainguard, their package hosts.
-fn apk_own_repository(d: &bulwark_catalog::Distro, repo: &str) -> bool {
-    match d.id.as_str() {
-        "alpine" => {
-            let Some(release) = d.release.as_deref().filter(|r| !r.is_empty()) else {
-                return false;
-            };
-            let branch = if release == "edge" {
-                "edge".to_string()
-            } else {
-                format!("v{release}")
-            };
-            let parts: Vec<&str> = repo
-                .split(|c: char| c == '/' || c.is_whitespace())
-                .filter(|s| !s.is_empty())
-                .collect();
-            parts
-                .windows(2)
-                .any(|w| w[0] == branch && (w[1] == "main" || w[1] == "community"))
-        }
-        "wolfi" => repo_host(repo) == Some("packages.wolfi.dev"),
-        "chainguard" => repo_host(repo) == Some("packages.cgr.dev"),
-        _ => false,
-    }
-}
-
-/// The host of an `http(s)://` URL (credentials and port left out).
-fn repo_host(repo: &str) -> Option<&str> {
-    let rest = repo
-        .strip_prefix("https://")
-        .or_else(|| repo.strip_prefix("http://"))?;
-    let authority = rest.split('/').next().unwrap_or_default();
-    let host = authority.rsplit('@').next().unwrap_or_default();
-    host.split(':').next()
-}
-
-fn distro_name(d: &bulwark_catalog::Distro) -> String {
-    d.pretty_name
-        .clone()
-        .unwrap_or_else(|| match &d.version_id {
-            Some(v) => format!("{} {v}", d.id),
-            None => d.id.clone(),
-        })
-}
-
-/// The `eol-release` notice for a release past `Distro::eol` (the end of *standard* support,
-/// see `bulwark_catalog::distro::eol_of`), or `None` when it is not past it. What follows that
-/// date differs by distribution: Debian LTS, Ubuntu ESM (Ubuntu Pro), Red Hat ELS and SUSE LTSS
-/// keep publishing fixes, to fewer people or for fewer packages; the others stop.
-fn eol_message(d: &bulwark_catalog::Distro, now_unix: i64) -> Option<String> {
-    let eol = d.eol.as_deref()?;
-    let past = |date: &str| date_start_unix(date).is_some_and(|start| start <= now_unix);
-    if !past(eol) {
-        return None;
-    }
-    let name = distro_name(d);
-    let gone = "it gets no security fixes any more, and the advisories for it are incomplete; \
-                move to a supported release";
-    let release = d.release.as_deref().unwrap_or_default();
-    Some(match d.id.as_str() {
-        "debian" => match bulwark_catalog::distro::debian_lts_end(release) {
-            Some(lts) if past(lts) => format!(
-                "{name}: regular security support ended on {eol} and Debian LTS on {lts}: {gone}"
-            ),
-            Some(lts) => format!(
-                "{name}: regular security support ended on {eol}; until {lts} only Debian LTS \
-                 updates follow (volunteer-maintained, not every package); plan the move to a \
-                 supported release"
-            ),
-            None => format!("{name}: regular security support ended on {eol}: {gone}"),
-        },
-        "ubuntu" => {
-            let pro = d
-                .markers
-                .iter()
-                .any(|m| m == "ubuntu-pro" || m == "esm" || m.starts_with("esm-"));
-            if pro {
-                format!(
-                    "{name}: standard support ended on {eol}; only Ubuntu Pro (ESM) updates \
-                     follow, and this image receives them; plan the move to a supported release"
-                )
-            } else {
-                format!(
-                    "{name}: standard support ended on {eol}; only Ubuntu Pro (ESM) updates \
-                     follow, and this image is not attached to Ubuntu Pro: it gets no security \
-                     fixes; attach it or move to a supported release"
-                )
-            }
-        }
-        "rhel" => format!(
-            "{name}: maintenance support ended on {eol}; only Extended Life-cycle Support (ELS) \
-             subscribers get security updates; move to a supported release"
-        ),
-        "sles" => format!(
-            "{name}: general support ended on {eol}; only Long Term Service Pack Support \
-             (LTSS) subscribers get security updates; move to a supported service pack"
-        ),
-        _ => format!("{name} reached its end of life on {eol}: {gone}"),
-    })
-}
-
-/// Unix seconds at the start (00:00 UTC) of an ISO date (`2024-06-30`, or the date part of a
-/// longer timestamp); `None` when it is not a calendar date.
-fn date_start_unix(s: &str) -> Option<i64> {
-    let date: jiff::civil::Date = s.get(..10)?.parse().ok()?;
-    jiff::tz::Offset::UTC
-        .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
-        .ok()
-        .map(|t| t.as_second())
-}
-
 /// One advisory's verdict on one package, before alias merging.
 #[derive(Debug, Clone)]
 struct Candidate {
@@ -419,167 +300,6 @@ struct Matcher<'a> {
     db: &'a Db,
     cache: HashMap<(String, String), Rc<Vec<AffectedRecord>>>,
     enrichment: HashMap<String, Option<Rc<Enrichment>>>,
-}
-
-/// The installed version's standing under one affected entry: `None` = not affected.
-fn evaluate(
-    aff: &Affected,
-    scheme: Scheme,
-    version: &str,
-    memo: &mut VersionMemo,
-) -> Result<Option<(FixStatus, Vec<String>)>, bulwark_version::VersionError> {
-    if aff.status == Status::NotAffected {
-        return Ok(None);
-    }
-    let mut hit = false;
-    let mut evaluable = !aff.versions.is_empty();
-    let mut fixes: Vec<(Scheme, String)> = Vec::new();
-    for r in &aff.ranges {
-        let kind = match r.kind {
-            RangeKind::Ecosystem => RangeType::Ecosystem,
-            RangeKind::Semver => RangeType::Semver,
-            RangeKind::Git => continue,
-        };
-        evaluable = true;
-        let range_scheme = if kind == RangeType::Semver {
-            Scheme::Semver
-        } else {
-            scheme
-        };
-        let affects = match quick_affects(&r.events, range_scheme, memo) {
-            Some(a) => a,
-            None => OsvRange {
-                kind,
-                events: r
-                    .events
-                    .iter()
-                    .map(|e| match e {
-                        Event::Introduced(v) => bulwark_version::Event::Introduced(v.clone()),
-                        Event::Fixed(v) => bulwark_version::Event::Fixed(v.clone()),
-                        Event::LastAffected(v) => bulwark_version::Event::LastAffected(v.clone()),
-                        Event::Limit(v) => bulwark_version::Event::Limit(v.clone()),
-                    })
-                    .collect(),
-            }
-            .affects(scheme, version)?,
-        };
-        if affects {
-            hit = true;
-        }
-        for e in &r.events {
-            if let Event::Fixed(f) = e {
-                fixes.push((range_scheme, f.clone()));
-            }
-        }
-    }
-    // Explicit versions only matter when no range already said "affected" (PyPA lists every
-    // affected release: hundreds of strings per record).
-    if !hit {
-        hit = aff
-            .versions
-            .iter()
-            .any(|v| v == version || memo.compare(scheme, v) == Some(Ordering::Equal));
-    }
-    if !evaluable || !hit {
-        return Ok(None);
-    }
-    for f in &aff.fixed {
-        fixes.push((scheme, f.clone()));
-    }
-    let mut fixed: Vec<String> = Vec::new();
-    for (s, f) in fixes {
-        if memo.compare(s, &f) == Some(Ordering::Greater) && !fixed.contains(&f) {
-            fixed.push(f);
-        }
-    }
-    let status = match aff.status {
-        Status::Affected | Status::Fixed | Status::Open => {
-            if fixed.is_empty() {
-                FixStatus::Affected
-            } else {
-                FixStatus::Fixed
-            }
-        }
-        Status::NoDsa => FixStatus::NoDsa,
-        Status::Ignored => FixStatus::Ignored,
-        Status::EndOfLife => FixStatus::EndOfLife,
-        Status::WillNotFix => FixStatus::WillNotFix,
-        Status::Deferred => FixStatus::Deferred,
-        Status::NotAffected => return Ok(None),
-        Status::Unknown => FixStatus::Unknown,
-    };
-    // Only a `fixed` status carries fixed versions: a no-dsa entry has none by definition.
-    if status != FixStatus::Fixed {
-        fixed.clear();
-    }
-    Ok(Some((status, fixed)))
-}
-
-/// [`OsvRange::affects`] for the common ranges, from memoised comparisons with the installed
-/// version only; `None` (use `OsvRange::affects`) when that does not decide it.
-///
-/// OSV's walk over the sorted events ends in the state set by the last event that "fires":
-/// `introduced` at or below the version, `fixed` at or below it, `last_affected` strictly
-/// below it. `introduced: "0"` sorts first and always fires. So when at most one other event
-/// fires, its kind is the answer without ordering the events among themselves (which is what
-/// costs: `affects` parses every bound once per comparison of its sort). Two or more firing
-/// events, `limit` events, or a bound that does not parse go the exact way.
-fn quick_affects(events: &[Event], scheme: Scheme, memo: &mut VersionMemo) -> Option<bool> {
-    if events.is_empty() {
-        return None;
-    }
-    let mut zero = false;
-    let mut fired: Option<bool> = None;
-    for e in events {
-        let (v, sets, fires_on): (&str, bool, &[Ordering]) = match e {
-            Event::Introduced(v) if v == "0" => {
-                zero = true;
-                continue;
-            }
-            Event::Introduced(v) => (v, true, &[Ordering::Less, Ordering::Equal]),
-            Event::Fixed(v) => (v, false, &[Ordering::Less, Ordering::Equal]),
-            Event::LastAffected(v) => (v, false, &[Ordering::Less]),
-            Event::Limit(_) => return None,
-        };
-        // `memo.compare` is the bound against the installed version.
-        let o = memo.compare(scheme, v)?;
-        if fires_on.contains(&o) {
-            if fired.is_some() {
-                return None;
-            }
-            fired = Some(sets);
-        }
-    }
-    Some(fired.unwrap_or(zero))
-}
-
-/// Orderings of version strings against one package's installed version, memoised: the
-/// records of one package repeat the same versions again and again (PyPA's explicit version
-/// lists, the same fixed version in every stream), and parsing them dominated matching.
-struct VersionMemo<'v> {
-    version: &'v str,
-    memo: HashMap<Scheme, HashMap<String, Option<Ordering>>>,
-}
-
-impl<'v> VersionMemo<'v> {
-    fn new(version: &'v str) -> Self {
-        VersionMemo {
-            version,
-            memo: HashMap::new(),
-        }
-    }
-
-    /// `v` compared with the installed version under `scheme`; `None` when either does not
-    /// parse.
-    fn compare(&mut self, scheme: Scheme, v: &str) -> Option<Ordering> {
-        let per_scheme = self.memo.entry(scheme).or_default();
-        if let Some(o) = per_scheme.get(v) {
-            return *o;
-        }
-        let o = scheme.compare(v, self.version).ok();
-        per_scheme.insert(v.to_string(), o);
-        o
-    }
 }
 
 /// RustSec informational advisories (unmaintained, unsound, notice) are warnings, not
@@ -1008,41 +728,6 @@ impl Matcher<'_> {
             suppression: None,
         })
     }
-}
-
-/// Group candidates that share any id (union-find over their keys).
-fn merge(candidates: Vec<Candidate>) -> Vec<Vec<Candidate>> {
-    let n = candidates.len();
-    let mut parent: Vec<usize> = (0..n).collect();
-    fn find(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        i
-    }
-    let mut owner: HashMap<&str, usize> = HashMap::new();
-    for (i, c) in candidates.iter().enumerate() {
-        for k in &c.keys {
-            match owner.get(k.as_str()) {
-                Some(&j) => {
-                    let (a, b) = (find(&mut parent, i), find(&mut parent, j));
-                    if a != b {
-                        parent[a] = b;
-                    }
-                }
-                None => {
-                    owner.insert(k, i);
-                }
-            }
-        }
-    }
-    let mut groups: BTreeMap<usize, Vec<Candidate>> = BTreeMap::new();
-    let roots: Vec<usize> = (0..n).map(|i| find(&mut parent, i)).collect();
-    for (c, root) in candidates.into_iter().zip(roots) {
-        groups.entry(root).or_default().push(c);
-    }
-    groups.into_values().collect()
 }
 
 #[cfg(test)]

@@ -7,12 +7,12 @@
 
 use std::path::Path;
 
-use bulwark_config::node::Node;
-use bulwark_config::suppress::{glob_match, parse_date, today};
 use bulwark_model::scan::{
     LicenseFinding, Notice, NoticeCode, NoticeLevel, ScanReport, VulnFinding,
 };
 use bulwark_model::Suppression;
+use bulwark_walk::glob::{glob_match, path_matches};
+use bulwark_yaml::node::Node;
 
 use crate::purl::purl_glob;
 use crate::PolicyError;
@@ -92,10 +92,10 @@ impl IgnoreFile {
         } else {
             doc
         };
-        if matches!(list.value, bulwark_config::node::Value::Null) {
+        if matches!(list.value, bulwark_yaml::node::Value::Null) {
             return Ok(file);
         }
-        if !matches!(list.value, bulwark_config::node::Value::Seq(_)) {
+        if !matches!(list.value, bulwark_yaml::node::Value::Seq(_)) {
             return Err(PolicyError::parse(
                 origin,
                 Some(list.span.start.line),
@@ -199,7 +199,7 @@ fn parse_entry(item: &Node, origin: &str) -> Result<IgnoreEntry, PolicyError> {
     let s = |k: &str| -> Result<Option<String>, PolicyError> {
         match item.get(k) {
             None => Ok(None),
-            Some(n) if matches!(n.value, bulwark_config::node::Value::Null) => Ok(None),
+            Some(n) if matches!(n.value, bulwark_yaml::node::Value::Null) => Ok(None),
             Some(n) => n.scalar().map(Some).ok_or_else(|| {
                 PolicyError::parse(
                     origin,
@@ -359,15 +359,16 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
         .flatten()
 }
 
-/// Path glob against `found_in`, as `bulwark config` matches file paths: leading `./` and `/`
-/// ignored, a pattern without `/` also matches the file name, and any pattern may match at any
-/// depth.
-fn path_matches(pattern: &str, file: &str) -> bool {
-    let pat = pattern.trim_start_matches("./").trim_start_matches('/');
-    let file = file.trim_start_matches("./").trim_start_matches('/');
-    glob_match(pat, file)
-        || (!pat.contains('/') && glob_match(pat, file.rsplit('/').next().unwrap_or(file)))
-        || glob_match(&format!("**/{pat}"), file)
+/// `YYYY-MM-DD`, `None` when it is not a calendar date.
+fn parse_date(s: &str) -> Option<jiff::civil::Date> {
+    s.trim().parse().ok()
+}
+
+/// Today's UTC date from the system clock.
+fn today() -> jiff::civil::Date {
+    jiff::tz::Offset::UTC
+        .to_datetime(jiff::Timestamp::now())
+        .date()
 }
 
 #[cfg(test)]

@@ -93,8 +93,8 @@ pub(crate) fn read_file(path: &std::path::Path) -> Result<String, PolicyError> {
 pub(crate) fn parse_yaml(
     text: &str,
     origin: &str,
-) -> Result<Option<bulwark_config::node::Node>, PolicyError> {
-    let docs = bulwark_config::yaml::parse_documents(text)
+) -> Result<Option<bulwark_yaml::node::Node>, PolicyError> {
+    let docs = bulwark_yaml::parse_documents(text)
         .map_err(|e| PolicyError::parse(origin, None, e.to_string()))?;
     if docs.len() > 1 {
         let line = docs.get(1).map(|d| d.span.start.line);
@@ -109,7 +109,7 @@ pub(crate) fn parse_yaml(
 
 /// Check that a mapping has only `allowed` keys.
 pub(crate) fn check_keys(
-    node: &bulwark_config::node::Node,
+    node: &bulwark_yaml::node::Node,
     allowed: &[&str],
     origin: &str,
 ) -> Result<(), PolicyError> {

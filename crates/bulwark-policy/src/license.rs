@@ -7,11 +7,11 @@
 use std::path::Path;
 
 use bulwark_catalog::PackageKind;
-use bulwark_config::node::{Node, Value};
-use bulwark_config::suppress::glob_match;
 use bulwark_license::{category_with, normalize_expr, Expr};
 use bulwark_model::scan::{LicenseFinding, LicenseVerdict, PackageRef, ScanReport};
 use bulwark_model::Severity;
+use bulwark_walk::glob::glob_match;
+use bulwark_yaml::node::{Node, Value};
 
 pub use bulwark_license::{category, license_ids, normalize, Category};
 

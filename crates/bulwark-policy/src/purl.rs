@@ -135,7 +135,7 @@ pub(crate) fn purl_glob(pattern: &str, purl: &str) -> bool {
         Some(p) => p.versionless(),
         None => strip(purl),
     };
-    bulwark_config::suppress::glob_match(&pat, &target)
+    bulwark_walk::glob::glob_match(&pat, &target)
 }
 
 #[cfg(test)]

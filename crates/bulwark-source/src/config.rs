@@ -192,6 +192,47 @@ impl ImageConfig {
         out.truncate(self.rootfs.diff_ids.len());
         out
     }
+
+    /// What the walker is told about layer `index` of an image with this config: the blob's
+    /// `digest`, `media_type` and `size` as the source knows them, the config's diff_id and the
+    /// `created_by` of its history line (`history` is [`ImageConfig::layer_history`]). The one
+    /// routine the docker archive, OCI layout and registry readers build layers with.
+    pub(crate) fn layer_info(
+        &self,
+        history: &[Option<&History>],
+        index: usize,
+        digest: Option<String>,
+        media_type: Option<String>,
+        size: Option<u64>,
+    ) -> bulwark_walk::LayerInfo {
+        bulwark_walk::LayerInfo {
+            index,
+            digest,
+            diff_id: self.rootfs.diff_ids.get(index).cloned(),
+            media_type,
+            size,
+            created_by: history
+                .get(index)
+                .copied()
+                .flatten()
+                .and_then(|h| h.created_by.clone()),
+            is_base: false,
+        }
+    }
+}
+
+/// The walker's input for a layer blob: verified against the layer's digest and diff_id,
+/// opened by `open`.
+pub(crate) fn blob_input(
+    info: &bulwark_walk::LayerInfo,
+    open: Box<dyn FnOnce() -> std::io::Result<Box<dyn std::io::Read + Send>> + Send>,
+) -> bulwark_walk::LayerInput {
+    bulwark_walk::LayerInput {
+        info: info.clone(),
+        expected_digest: info.digest.clone(),
+        expected_diff_id: info.diff_id.clone(),
+        open,
+    }
 }
 
 #[cfg(test)]

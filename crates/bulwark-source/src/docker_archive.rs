@@ -9,8 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use bulwark_walk::{
-    merge, normalize_entry_path, walk_layer, Budget, Digest, LayerInfo, LayerInput, LayerWalk,
-    Limits, Visitor,
+    merge, normalize_entry_path, walk_layer, Budget, Digest, LayerInfo, LayerWalk, Limits, Visitor,
 };
 use serde::Deserialize;
 
@@ -75,18 +74,14 @@ fn layer_infos(
     names
         .iter()
         .enumerate()
-        .map(|(index, name)| LayerInfo {
-            index,
-            digest: digest_from_name(name).map(|d| d.to_string()),
-            diff_id: config.rootfs.diff_ids.get(index).cloned(),
-            media_type: None,
-            size: sizes(name),
-            created_by: history
-                .get(index)
-                .copied()
-                .flatten()
-                .and_then(|h| h.created_by.clone()),
-            is_base: false,
+        .map(|(index, name)| {
+            config.layer_info(
+                &history,
+                index,
+                digest_from_name(name).map(|d| d.to_string()),
+                None,
+                sizes(name),
+            )
         })
         .collect()
 }
@@ -170,12 +165,7 @@ pub(crate) fn open_archive(path: &Path, opts: &SourceOptions) -> Result<crate::I
         .map(|(info, name)| {
             let s = Arc::clone(&store);
             let name = name.clone();
-            LayerInput {
-                info: info.clone(),
-                expected_digest: info.digest.clone(),
-                expected_diff_id: info.diff_id.clone(),
-                open: Box::new(move || s.open(&name)),
-            }
+            crate::config::blob_input(info, Box::new(move || s.open(&name)))
         })
         .collect();
     let names = manifest.repo_tags.unwrap_or_default();

@@ -486,26 +486,15 @@ pub(crate) fn image_from_manifest(
                 what: format!("{loc}: layer {index} blob {digest}"),
             });
         }
-        let info = LayerInfo {
+        let info = config.layer_info(
+            &history,
             index,
-            digest: Some(desc.digest.clone()),
-            diff_id: config.rootfs.diff_ids.get(index).cloned(),
-            media_type: Some(desc.media_type.clone()).filter(|m| !m.is_empty()),
-            size: store.size(&name).or(Some(desc.size)),
-            created_by: history
-                .get(index)
-                .copied()
-                .flatten()
-                .and_then(|h| h.created_by.clone()),
-            is_base: false,
-        };
+            Some(desc.digest.clone()),
+            Some(desc.media_type.clone()).filter(|m| !m.is_empty()),
+            store.size(&name).or(Some(desc.size)),
+        );
         let s = std::sync::Arc::clone(&store);
-        inputs.push(LayerInput {
-            info: info.clone(),
-            expected_digest: Some(desc.digest.clone()),
-            expected_diff_id: info.diff_id.clone(),
-            open: Box::new(move || s.open(&name)),
-        });
+        inputs.push(config::blob_input(&info, Box::new(move || s.open(&name))));
         infos.push(info);
     }
     let platform = Some(config.platform());

@@ -17,7 +17,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bulwark_walk::{Algorithm, Digest, LayerInfo, LayerInput};
+use bulwark_walk::{Algorithm, Digest};
 use serde::Deserialize;
 
 use crate::auth::{is_docker_hub, parse_challenge, Challenge, Credential, DockerConfig};
@@ -713,27 +713,19 @@ fn image_from_registry(
     let mut inputs = Vec::new();
     for (index, desc) in layers.iter().enumerate() {
         Digest::parse(&desc.digest).map_err(|e| malformed(format!("layer {index}: {e}")))?;
-        let info = LayerInfo {
+        let info = config.layer_info(
+            &history,
             index,
-            digest: Some(desc.digest.clone()),
-            diff_id: config.rootfs.diff_ids.get(index).cloned(),
-            media_type: Some(desc.media_type.clone()).filter(|m| !m.is_empty()),
-            size: Some(desc.size),
-            created_by: history
-                .get(index)
-                .copied()
-                .flatten()
-                .and_then(|h| h.created_by.clone()),
-            is_base: false,
-        };
+            Some(desc.digest.clone()),
+            Some(desc.media_type.clone()).filter(|m| !m.is_empty()),
+            Some(desc.size),
+        );
         let c = Arc::clone(&client);
         let digest = desc.digest.clone();
-        inputs.push(LayerInput {
-            info: info.clone(),
-            expected_digest: Some(desc.digest.clone()),
-            expected_diff_id: info.diff_id.clone(),
-            open: Box::new(move || c.open_blob(&digest)),
-        });
+        inputs.push(crate::config::blob_input(
+            &info,
+            Box::new(move || c.open_blob(&digest)),
+        ));
         infos.push(info);
     }
     let platform = Some(config.platform());

@@ -34,6 +34,57 @@ pub enum Event {
     Limit(String),
 }
 
+impl RangeType {
+    /// OSV's spelling (`ECOSYSTEM`, `SEMVER`, `GIT`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RangeType::Ecosystem => "ECOSYSTEM",
+            RangeType::Semver => "SEMVER",
+            RangeType::Git => "GIT",
+        }
+    }
+
+    /// Parse OSV's spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "ECOSYSTEM" => Some(RangeType::Ecosystem),
+            "SEMVER" => Some(RangeType::Semver),
+            "GIT" => Some(RangeType::Git),
+            _ => None,
+        }
+    }
+}
+
+impl Event {
+    /// OSV's key for the event (`introduced`, `fixed`, `last_affected`, `limit`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::Introduced(_) => "introduced",
+            Event::Fixed(_) => "fixed",
+            Event::LastAffected(_) => "last_affected",
+            Event::Limit(_) => "limit",
+        }
+    }
+
+    /// The event's version.
+    pub fn version(&self) -> &str {
+        match self {
+            Event::Introduced(v) | Event::Fixed(v) | Event::LastAffected(v) | Event::Limit(v) => v,
+        }
+    }
+
+    /// Build from OSV's key and a version; `None` for an unknown key.
+    pub fn from_kind(kind: &str, version: String) -> Option<Self> {
+        match kind {
+            "introduced" => Some(Event::Introduced(version)),
+            "fixed" => Some(Event::Fixed(version)),
+            "last_affected" => Some(Event::LastAffected(version)),
+            "limit" => Some(Event::Limit(version)),
+            _ => None,
+        }
+    }
+}
+
 /// An OSV range: its type and events, as in the `ranges` array of an advisory.
 ///
 /// ```

@@ -94,80 +94,13 @@ pub struct Reference {
     pub url: String,
 }
 
-/// What kind of versions a [`Range`]'s events hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum RangeKind {
-    /// Versions of the ecosystem's own scheme (dpkg, rpm, apk, PEP 440...).
-    Ecosystem,
-    /// Semantic versions.
-    Semver,
-    /// Git commits.
-    Git,
-}
+/// What kind of versions a [`Range`]'s events hold: [`bulwark_version::RangeType`], the one
+/// OSV range type (the name kept for the store's callers).
+pub use bulwark_version::RangeType as RangeKind;
 
-impl RangeKind {
-    /// OSV's spelling, as stored.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RangeKind::Ecosystem => "ECOSYSTEM",
-            RangeKind::Semver => "SEMVER",
-            RangeKind::Git => "GIT",
-        }
-    }
-
-    /// Parse OSV's spelling.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "ECOSYSTEM" => Some(RangeKind::Ecosystem),
-            "SEMVER" => Some(RangeKind::Semver),
-            "GIT" => Some(RangeKind::Git),
-            _ => None,
-        }
-    }
-}
-
-/// One event of a range, in the order the feed gives them.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Event {
-    /// Versions from this one on are affected (`0` = from the beginning).
-    Introduced(String),
-    /// Versions from this one on are fixed.
-    Fixed(String),
-    /// This version and earlier (since the last `introduced`) are affected.
-    LastAffected(String),
-    /// Upper bound (exclusive) of the range, used by GIT ranges.
-    Limit(String),
-}
-
-impl Event {
-    /// OSV's key for the event (`introduced`, `fixed`...).
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Event::Introduced(_) => "introduced",
-            Event::Fixed(_) => "fixed",
-            Event::LastAffected(_) => "last_affected",
-            Event::Limit(_) => "limit",
-        }
-    }
-
-    /// The event's version.
-    pub fn version(&self) -> &str {
-        match self {
-            Event::Introduced(v) | Event::Fixed(v) | Event::LastAffected(v) | Event::Limit(v) => v,
-        }
-    }
-
-    /// Build from OSV's key and a version.
-    pub fn from_kind(kind: &str, version: String) -> Option<Self> {
-        match kind {
-            "introduced" => Some(Event::Introduced(version)),
-            "fixed" => Some(Event::Fixed(version)),
-            "last_affected" => Some(Event::LastAffected(version)),
-            "limit" => Some(Event::Limit(version)),
-            _ => None,
-        }
-    }
-}
+/// One event of a range, in the order the feed gives them: [`bulwark_version::Event`], the one
+/// OSV event type.
+pub use bulwark_version::Event;
 
 /// A version range as data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

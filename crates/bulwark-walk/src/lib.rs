@@ -11,6 +11,7 @@
 mod digest;
 mod dir;
 mod error;
+pub mod glob;
 mod view;
 mod walker;
 

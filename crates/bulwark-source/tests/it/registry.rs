@@ -1138,7 +1138,7 @@ fn docker_config_from_the_environment() {
         let out = Command::new(std::env::current_exe().unwrap())
             .args([
                 "--exact",
-                "child_open_with_environment_credentials",
+                "registry::child_open_with_environment_credentials",
                 "--ignored",
                 "--nocapture",
             ])

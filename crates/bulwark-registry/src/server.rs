@@ -427,10 +427,16 @@ pub fn authorize(
         _ => "pull,push",
     };
     let scope = format!("repository:{repo}:{scope_actions}");
-    let unauthorized = || {
+    // A request that came with a token gets `error="insufficient_scope"` (Docker token spec):
+    // clients then report "denied" at once, where a bare 401 to a HEAD request (no body to
+    // read the code from) makes Docker retry for a minute.
+    let unauthorized = |with_token: bool| {
         st.metrics.denied.fetch_add(1, Ordering::Relaxed);
-        ApiError::new(Code::Unauthorized, "authentication required")
-            .with_challenge(challenge(st, headers, &scope))
+        let mut ch = challenge(st, headers, &scope);
+        if with_token {
+            ch.push_str(",error=\"insufficient_scope\"");
+        }
+        ApiError::new(Code::Unauthorized, "authentication required").with_challenge(ch)
     };
     let denied = || {
         st.metrics.denied.fetch_add(1, Ordering::Relaxed);
@@ -441,13 +447,13 @@ pub fn authorize(
     };
     match auth {
         Auth::Anonymous if rbac => Ok(()),
-        Auth::Anonymous => Err(unauthorized()),
+        Auth::Anonymous => Err(unauthorized(false)),
         Auth::Basic(_) if rbac => Ok(()),
         Auth::Basic(_) => Err(denied()),
         Auth::Bearer(p, grants) => {
             if !rbac {
                 return Err(if *p == Principal::Anonymous {
-                    unauthorized()
+                    unauthorized(true)
                 } else {
                     denied()
                 });
@@ -457,7 +463,7 @@ pub fn authorize(
             {
                 Ok(())
             } else {
-                Err(unauthorized())
+                Err(unauthorized(true))
             }
         }
     }

@@ -204,6 +204,22 @@ fn anonymous_reads_public_projects_only() {
     let claims = decode_claims(t.json()["token"].as_str().unwrap());
     assert_eq!(claims["access"][0]["actions"], serde_json::json!(["pull"]));
     assert_eq!(claims["access"][1]["actions"], serde_json::json!([]));
+    // With that token, the private repository answers 401 with `insufficient_scope`, so
+    // clients stop instead of retrying.
+    let tok = format!("Bearer {}", t.json()["token"].as_str().unwrap());
+    let p = send(
+        base,
+        "HEAD",
+        "/v2/privp/app/manifests/v1",
+        Some(&tok),
+        &[],
+        b"",
+    );
+    assert_eq!(p.status, 401);
+    assert_eq!(
+        p.h("www-authenticate"),
+        Some(format!("Bearer realm=\"http://{host}/token\",service=\"bulwark-registry\",scope=\"repository:privp/app:pull\",error=\"insufficient_scope\"").as_str())
+    );
     // A repository outside any project is denied to everyone but... nobody: no project, no access.
     assert_eq!(
         send(

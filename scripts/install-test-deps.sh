@@ -60,3 +60,6 @@ if [ ${#need16[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need16[@]}" >/dev/null
 fi
+# issue 16: the oras Python SDK pushes and pulls artifacts (chunked, with a subject) in the
+# registry's referrers test.
+python3 -m pip install -q --disable-pip-version-check oras

@@ -8,4 +8,5 @@ mod common;
 mod conformance;
 mod faults;
 mod governance;
+mod oras;
 mod tls;

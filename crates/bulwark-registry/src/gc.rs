@@ -29,7 +29,12 @@ pub struct GcReport {
     pub deleted: Vec<String>,
     /// Bytes freed on disk.
     pub freed_bytes: u64,
+    /// Upload sessions abandoned for longer than [`STALE_UPLOAD_SECONDS`], removed.
+    pub stale_uploads: Vec<String>,
 }
+
+/// Upload sessions untouched for this long (seven days) are abandoned; collection removes them.
+pub const STALE_UPLOAD_SECONDS: i64 = 7 * 86_400;
 
 /// Collect garbage older than `grace_seconds`.
 pub async fn collect(
@@ -79,6 +84,16 @@ pub async fn collect(
         if old {
             doomed.insert(d.to_string());
         }
+    }
+    for id in st
+        .meta
+        .stale_uploads(now() - STALE_UPLOAD_SECONDS.max(grace_seconds))?
+    {
+        if !dry_run {
+            st.meta.delete_upload(&id)?;
+            st.store.remove_upload(&id).await;
+        }
+        report.stale_uploads.push(id);
     }
     for digest in doomed {
         let Some(d) = Digest::parse(&digest) else {

@@ -709,4 +709,12 @@ impl Meta {
         let rows = st.query_map(params![repo, d], |r| r.get(0))?;
         Ok(rows.collect::<Result<Vec<String>, _>>()?)
     }
+
+    /// Upload sessions started before `before`.
+    pub fn stale_uploads(&self, before: i64) -> Result<Vec<String>, RegistryError> {
+        let c = self.lock();
+        let mut st = c.prepare("SELECT id FROM uploads WHERE started < ?1 ORDER BY id")?;
+        let rows = st.query_map(params![before], |r| r.get(0))?;
+        Ok(rows.collect::<Result<Vec<String>, _>>()?)
+    }
 }

@@ -130,6 +130,8 @@ pub struct AppState {
     pub(crate) metrics: Metrics,
     /// Shared by commits and manifest pushes, exclusive for garbage collection (see `gc`).
     pub(crate) gc_lock: tokio::sync::RwLock<()>,
+    /// Upload sessions with a request writing to them right now (one writer per session).
+    pub(crate) busy_uploads: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 /// Shared state handle.
@@ -178,6 +180,7 @@ impl Registry {
             cache: VerifyCache::default(),
             metrics: Metrics::default(),
             gc_lock: tokio::sync::RwLock::new(()),
+            busy_uploads: std::sync::Mutex::default(),
         };
         Ok(Registry {
             state: Arc::new(state),

@@ -851,7 +851,46 @@ fn check_chunk(req: &Req, len: u64) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Marks an upload session busy for the life of one writing request.
+struct Writer<'a> {
+    st: &'a crate::server::AppState,
+    id: String,
+}
+
+impl Drop for Writer<'_> {
+    fn drop(&mut self) {
+        self.st
+            .busy_uploads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.id);
+    }
+}
+
+/// Claim a session for one writer; a second concurrent writer would interleave bytes, so it is
+/// refused like an out-of-order chunk.
+fn claim<'a>(req: &'a Req, id: &str) -> Result<Writer<'a>, ApiError> {
+    let fresh = req
+        .st
+        .busy_uploads
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(id.to_string());
+    if !fresh {
+        return Err(ApiError::new(
+            Code::BlobUploadInvalid,
+            format!("upload {id} is being written by another request"),
+        )
+        .with_status(StatusCode::RANGE_NOT_SATISFIABLE));
+    }
+    Ok(Writer {
+        st: &req.st,
+        id: id.to_string(),
+    })
+}
+
 async fn patch_upload(req: &Req, repo: &str, id: &str, body: Body) -> Res {
+    let _writer = claim(req, id)?;
     let len = session(req, repo, id).await?;
     check_chunk(req, len)?;
     let n = append_body(req, id, body).await?;
@@ -862,6 +901,7 @@ async fn patch_upload(req: &Req, repo: &str, id: &str, body: Body) -> Res {
 }
 
 async fn put_upload(req: &Req, repo: &str, id: &str, body: Body) -> Res {
+    let _writer = claim(req, id)?;
     let len = session(req, repo, id).await?;
     let d = parse_digest(req.param("digest").unwrap_or(""))?;
     check_chunk(req, len)?;

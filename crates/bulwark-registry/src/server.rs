@@ -227,6 +227,7 @@ impl Registry {
             .route("/api/v1/audit", get(crate::admin::audit_export))
             .route("/api/v1/audit/verify", get(crate::admin::audit_verify))
             .layer(axum::middleware::map_response(api_version_header))
+            .layer(axum::middleware::from_fn(log_request))
             .with_state(self.state.clone())
     }
 
@@ -259,6 +260,29 @@ impl Registry {
             .with_graceful_shutdown(shutdown)
             .await
     }
+}
+
+/// One structured log line per request (`RUST_LOG=bulwark_registry=info` to see them).
+async fn log_request(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
+    let started = std::time::Instant::now();
+    let resp = next.run(req).await;
+    tracing::info!(
+        target: "bulwark_registry::access",
+        %method,
+        path,
+        peer,
+        status = resp.status().as_u16(),
+        micros = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    resp
 }
 
 async fn api_version_header(mut resp: Response) -> Response {

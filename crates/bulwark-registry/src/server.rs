@@ -132,6 +132,9 @@ pub struct AppState {
     pub(crate) gc_lock: tokio::sync::RwLock<()>,
     /// Upload sessions with a request writing to them right now (one writer per session).
     pub(crate) busy_uploads: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// Recent failed logins per (client address, name): count and window start.
+    pub(crate) failures:
+        std::sync::Mutex<std::collections::HashMap<(String, String), (u32, std::time::Instant)>>,
 }
 
 /// Shared state handle.
@@ -181,6 +184,7 @@ impl Registry {
             metrics: Metrics::default(),
             gc_lock: tokio::sync::RwLock::new(()),
             busy_uploads: std::sync::Mutex::default(),
+            failures: std::sync::Mutex::default(),
         };
         Ok(Registry {
             state: Arc::new(state),
@@ -355,8 +359,62 @@ pub fn challenge(st: &AppState, headers: &HeaderMap, scope: &str) -> String {
     c
 }
 
-/// Check name and password of a user or robot (`robot$...`).
+/// The outcome of a password check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Login {
+    /// The credentials are right.
+    Ok(Principal),
+    /// Unknown name, wrong password or expired robot.
+    Bad,
+    /// Too many recent failures for this name from this address: refused without checking.
+    Throttled,
+}
+
+/// Failed logins allowed per client address and name within [`THROTTLE_WINDOW`].
+pub const THROTTLE_FAILURES: u32 = 10;
+/// The window for [`THROTTLE_FAILURES`].
+pub const THROTTLE_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Check name and password of a user or robot (`robot$...`) from client address `addr`.
+/// After [`THROTTLE_FAILURES`] failures for one (address, name) within [`THROTTLE_WINDOW`],
+/// further attempts are refused until the window ends (keyed by address too, so nobody can
+/// lock an account out from elsewhere).
 pub fn check_password(
+    st: &AppState,
+    addr: &str,
+    name: &str,
+    password: &str,
+) -> Result<Login, RegistryError> {
+    let key = (addr.to_string(), name.to_string());
+    {
+        let mut f = st.failures.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((n, since)) = f.get(&key) {
+            if since.elapsed() >= THROTTLE_WINDOW {
+                f.remove(&key);
+            } else if *n >= THROTTLE_FAILURES {
+                return Ok(Login::Throttled);
+            }
+        }
+    }
+    let found = verify_account(st, name, password)?;
+    let mut f = st.failures.lock().unwrap_or_else(|p| p.into_inner());
+    match found {
+        Some(p) => {
+            f.remove(&key);
+            Ok(Login::Ok(p))
+        }
+        None => {
+            if f.len() > 100_000 {
+                f.retain(|_, (_, since)| since.elapsed() < THROTTLE_WINDOW);
+            }
+            let e = f.entry(key).or_insert((0, std::time::Instant::now()));
+            e.0 += 1;
+            Ok(Login::Bad)
+        }
+    }
+}
+
+fn verify_account(
     st: &AppState,
     name: &str,
     password: &str,
@@ -411,7 +469,12 @@ fn principal_of_subject(st: &AppState, sub: &str) -> Result<Option<Principal>, R
 
 /// Authenticate a request from its `Authorization` header. Bad credentials are a 401 with a
 /// challenge for `scope`.
-pub fn authenticate(st: &AppState, headers: &HeaderMap, scope: &str) -> Result<Auth, ApiError> {
+pub fn authenticate(
+    st: &AppState,
+    headers: &HeaderMap,
+    scope: &str,
+    addr: &str,
+) -> Result<Auth, ApiError> {
     let Some(value) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
         return Ok(Auth::Anonymous);
     };
@@ -431,10 +494,19 @@ pub fn authenticate(st: &AppState, headers: &HeaderMap, scope: &str) -> Result<A
     let Some((name, password)) = auth::parse_basic(value) else {
         return Err(fail("unsupported authorization scheme"));
     };
-    match check_password(st, &name, &password)? {
-        Some(p) => Ok(Auth::Basic(p)),
-        None => Err(fail("invalid username or password")),
+    match check_password(st, addr, &name, &password)? {
+        Login::Ok(p) => Ok(Auth::Basic(p)),
+        Login::Bad => Err(fail("invalid username or password")),
+        Login::Throttled => Err(throttled()),
     }
+}
+
+/// The answer to a throttled login.
+pub fn throttled() -> ApiError {
+    ApiError::new(
+        Code::TooManyRequests,
+        "too many failed logins; try again in a minute",
+    )
 }
 
 /// Decide whether the authenticated request may do `action` on `repo`: RBAC always, and for a

@@ -117,7 +117,8 @@ pub async fn handle(
         .repo()
         .map(|r| format!("repository:{r}:pull"))
         .unwrap_or_default();
-    let auth = match authenticate(&st, &headers, &scope) {
+    let addr = client_addr(&ci);
+    let auth = match authenticate(&st, &headers, &scope, &addr) {
         Ok(a) => a,
         Err(e) => return e.into_response(),
     };
@@ -126,7 +127,7 @@ pub async fn handle(
         method,
         headers,
         query: parse_query(uri.query()),
-        addr: client_addr(&ci),
+        addr,
         auth,
     };
     let result = dispatch(&req, route, body).await;

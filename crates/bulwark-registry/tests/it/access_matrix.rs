@@ -312,3 +312,63 @@ fn decode_claims(token: &str) -> serde_json::Value {
         .unwrap();
     serde_json::from_slice(&raw).unwrap()
 }
+
+#[test]
+fn repeated_failed_logins_are_throttled() {
+    let r = reg();
+    let base = r.base.as_str();
+    user(base, "guessed", "right-password");
+    for _ in 0..10 {
+        assert_eq!(
+            send(
+                base,
+                "GET",
+                "/token?service=bulwark-registry",
+                Some(&basic("guessed", "wrong")),
+                &[],
+                b""
+            )
+            .status,
+            401
+        );
+    }
+    // Now even the right password is refused for a while, at every door...
+    let t = send(
+        base,
+        "GET",
+        "/token?service=bulwark-registry",
+        Some(&basic("guessed", "right-password")),
+        &[],
+        b"",
+    );
+    assert_eq!((t.status, t.code().as_str()), (429, "TOOMANYREQUESTS"));
+    assert_eq!(
+        send(
+            base,
+            "GET",
+            "/v2/",
+            Some(&basic("guessed", "right-password")),
+            &[],
+            b""
+        )
+        .status,
+        429
+    );
+    assert_eq!(
+        send(
+            base,
+            "GET",
+            "/api/v1/projects",
+            Some(&basic("guessed", "right-password")),
+            &[],
+            b""
+        )
+        .status,
+        429
+    );
+    // ...while other accounts are unaffected.
+    assert_eq!(
+        send(base, "GET", "/v2/", Some(&admin()), &[], b"").status,
+        200
+    );
+}

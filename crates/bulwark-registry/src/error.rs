@@ -165,6 +165,9 @@ pub enum RegistryError {
     /// The metadata database failed.
     #[error("metadata database: {0}")]
     Db(#[from] rusqlite::Error),
+    /// The PostgreSQL metadata database failed.
+    #[error("metadata database (postgres): {0}")]
+    Pg(#[from] postgres::Error),
     /// A configuration value is unusable.
     #[error("configuration: {0}")]
     Config(String),

@@ -35,6 +35,9 @@ pub struct Config {
     pub admin_password: Option<String>,
     /// Serve HTTPS with this PEM certificate chain and PEM private key.
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// Keep the metadata in this PostgreSQL database (`postgres://...`) instead of SQLite
+    /// under `root`, so several registry processes can share it.
+    pub metadata: Option<String>,
 }
 
 impl Config {
@@ -47,6 +50,7 @@ impl Config {
             allow_foreign_layers: false,
             admin_password: None,
             tls: None,
+            metadata: None,
         }
     }
 }
@@ -152,7 +156,17 @@ impl Registry {
     pub fn open(cfg: Config) -> Result<Registry, RegistryError> {
         std::fs::create_dir_all(&cfg.root).map_err(crate::error::io_err("creating", &cfg.root))?;
         let store = BlobStore::open(&cfg.root)?;
-        let meta = Meta::open(&cfg.root.join("registry.db"))?;
+        let meta = match cfg.metadata.as_deref() {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Meta::open_postgres(url)?
+            }
+            Some(other) => {
+                return Err(RegistryError::Config(format!(
+                    "metadata {other}: expected postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME"
+                )))
+            }
+            None => Meta::open(&cfg.root.join("registry.db"))?,
+        };
         let secret = meta
             .setting_init("token_secret", &auth::random_hex(32))?
             .into_bytes();

@@ -9,4 +9,5 @@ mod conformance;
 mod faults;
 mod governance;
 mod oras;
+mod postgres;
 mod tls;

@@ -129,7 +129,13 @@ impl Pg {
             eprintln!("skipping: PostgreSQL server programs are not installed");
             return None;
         };
-        let dir = tempfile::tempdir().unwrap().keep();
+        // Under /tmp, not $TMPDIR: the postgres user must reach it (and its socket path must
+        // stay short).
+        let dir = tempfile::Builder::new()
+            .prefix("bwt-reg16-pg")
+            .tempdir_in("/tmp")
+            .unwrap()
+            .keep();
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
         let data = dir.join("data");
         let st = pg_cmd(&bin, "initdb")

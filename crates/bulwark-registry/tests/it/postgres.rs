@@ -425,6 +425,28 @@ fn two_processes_share_one_postgres() {
         serde_json::json!({"name": "pg/app", "tags": ["v1"]})
     );
 
+    // Quota usage counts each blob linked in the project once (the deleted manifest's own
+    // link is gone; the layers it used stay linked until garbage collection), and a collection
+    // with the default grace period finds nothing to remove.
+    let used = 2 * config.len() + 2 * layer.len() + m1.len() + empty.len() + art.len() + data.len();
+    let u = send(b, "GET", "/api/v1/projects/pg/usage", Some(&adm), &[], b"");
+    assert_eq!(
+        u.json(),
+        serde_json::json!({"project": "pg", "quota_bytes": null, "used_bytes": used})
+    );
+    let g = send(
+        a,
+        "POST",
+        "/api/v1/gc",
+        Some(&adm),
+        &[("content-type", "application/json")],
+        br#"{"grace_seconds": 3600}"#,
+    );
+    assert_eq!(
+        g.json(),
+        serde_json::json!({"dry_run": false, "unlinked": [], "deleted": [], "freed_bytes": 0, "stale_uploads": []})
+    );
+
     // Both processes appended to one audit chain; it verifies from either side.
     let export = send(a, "GET", "/api/v1/audit", Some(&adm), &[], b"");
     let n = String::from_utf8(export.body).unwrap().lines().count();

@@ -168,6 +168,9 @@ pub enum RegistryError {
     /// The PostgreSQL metadata database failed.
     #[error("metadata database (postgres): {0}")]
     Pg(#[from] postgres::Error),
+    /// The S3-compatible blob store failed.
+    #[error("blob storage (s3): {0}")]
+    Remote(#[from] object_store::Error),
     /// A configuration value is unusable.
     #[error("configuration: {0}")]
     Config(String),

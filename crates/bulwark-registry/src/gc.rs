@@ -71,16 +71,11 @@ pub async fn collect(
         }
     }
     // Files no repository links at all (left by an interrupted collection or by deletes).
-    for d in st.store.list_blobs() {
+    for d in st.store.list_blobs().await {
         if doomed.contains(d.as_str()) || st.meta.blob_linked_anywhere(d.as_str())? {
             continue;
         }
-        let old = tokio::fs::metadata(st.store.blob_path(&d))
-            .await
-            .ok()
-            .and_then(|m| m.modified().ok())
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .is_some_and(|t| (t.as_secs() as i64) < cutoff);
+        let old = st.store.modified(&d).await.is_some_and(|t| t < cutoff);
         if old {
             doomed.insert(d.to_string());
         }

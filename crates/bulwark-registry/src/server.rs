@@ -38,6 +38,9 @@ pub struct Config {
     /// Keep the metadata in this PostgreSQL database (`postgres://...`) instead of SQLite
     /// under `root`, so several registry processes can share it.
     pub metadata: Option<String>,
+    /// Keep blobs and upload sessions in this S3-compatible bucket
+    /// (`s3://BUCKET[/PREFIX][?endpoint=URL&region=REGION]`) instead of under `root`.
+    pub storage: Option<String>,
 }
 
 impl Config {
@@ -51,6 +54,7 @@ impl Config {
             admin_password: None,
             tls: None,
             metadata: None,
+            storage: None,
         }
     }
 }
@@ -155,7 +159,10 @@ impl Registry {
     /// `admin` with `cfg.admin_password` (an error when it is missing).
     pub fn open(cfg: Config) -> Result<Registry, RegistryError> {
         std::fs::create_dir_all(&cfg.root).map_err(crate::error::io_err("creating", &cfg.root))?;
-        let store = BlobStore::open(&cfg.root)?;
+        let store = match cfg.storage.as_deref() {
+            Some(url) => BlobStore::open_s3(&cfg.root, url)?,
+            None => BlobStore::open(&cfg.root)?,
+        };
         let meta = match cfg.metadata.as_deref() {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 Meta::open_postgres(url)?

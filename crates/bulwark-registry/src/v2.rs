@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 use crate::access::{self, Action};
 use crate::audit::Event;
@@ -631,21 +631,18 @@ async fn get_blob(req: &Req, repo: &str, digest: &str) -> Res {
     if req.method == Method::HEAD {
         return Ok(empty_with_len(status, &headers));
     }
-    let path = req.st.store.blob_path(&d);
-    let mut f = tokio::fs::File::open(&path).await.map_err(|_| unknown())?;
-    if start > 0 {
-        f.seek(std::io::SeekFrom::Start(start))
-            .await
-            .map_err(ApiError::internal)?;
-    }
+    let body = req
+        .st
+        .store
+        .body(&d, start, len)
+        .await
+        .map_err(|_| unknown())?;
     req.st.metrics.bytes_out.fetch_add(len, Ordering::Relaxed);
-    let stream = tokio_util::io::ReaderStream::with_capacity(f.take(len), 256 << 10);
     let mut b = Response::builder().status(status);
     for (k, v) in &headers {
         b = b.header(*k, v);
     }
-    b.body(Body::from_stream(stream))
-        .map_err(ApiError::internal)
+    b.body(body).map_err(ApiError::internal)
 }
 
 fn delete_blob(req: &Req, repo: &str, digest: &str) -> Res {
@@ -695,6 +692,8 @@ async fn append_body(req: &Req, id: &str, body: Body) -> Result<u64, ApiError> {
         }
     }
     f.flush().await.map_err(ApiError::internal)?;
+    drop(f);
+    req.st.store.seal_chunk(id).await?;
     req.st.metrics.bytes_in.fetch_add(n, Ordering::Relaxed);
     Ok(n)
 }

@@ -18,6 +18,7 @@ use crate::common::*;
 
 const CHILD_ROOT: &str = "BWT_REGISTRY_PG_ROOT";
 const CHILD_URL: &str = "BWT_REGISTRY_PG_URL";
+const CHILD_STORAGE: &str = "BWT_REGISTRY_S3_URL";
 
 /// Not a test on its own: a registry process on PostgreSQL metadata.
 #[test]
@@ -28,6 +29,7 @@ fn pg_child_server() {
     let mut cfg = Config::new(root);
     cfg.admin_password = Some(ADMIN_PW.to_string());
     cfg.metadata = Some(url);
+    cfg.storage = std::env::var(CHILD_STORAGE).ok();
     bulwark_registry::server::serve_blocking(cfg, "127.0.0.1:0", |addr| {
         println!("LISTEN {addr}");
         let _ = std::io::stdout().flush();
@@ -48,11 +50,18 @@ impl Drop for Server {
     }
 }
 
-fn spawn(root: &Path, url: &str) -> Server {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "postgres::pg_child_server", "--nocapture"])
+fn spawn(root: &Path, url: &str, storage: Option<&str>) -> Server {
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args(["--exact", "postgres::pg_child_server", "--nocapture"])
         .env(CHILD_ROOT, root)
-        .env(CHILD_URL, url)
+        .env(CHILD_URL, url);
+    if let Some(s) = storage {
+        cmd.env(CHILD_STORAGE, s)
+            .env("AWS_ACCESS_KEY_ID", "bwt-key")
+            .env("AWS_SECRET_ACCESS_KEY", "bwt-secret")
+            .env("AWS_REGION", "us-east-1");
+    }
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -198,15 +207,133 @@ impl Drop for Pg {
     }
 }
 
+/// An S3 server from PyPI (`moto[server]`) on a free loopback port, killed on drop.
+struct Moto {
+    child: Child,
+    endpoint: String,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Moto {
+    fn start() -> Option<Moto> {
+        let have = Command::new("python3")
+            .args(["-c", "import moto.server, flask"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !have {
+            assert!(
+                std::env::var("BULWARK_REQUIRE_TOOLS").as_deref() != Ok("1"),
+                "the S3 test server is required: python3 -m pip install 'moto[server]'"
+            );
+            eprintln!("skipping: python3 -m pip install 'moto[server]'");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("python3")
+            .args([
+                "-m",
+                "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let moto = Moto {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        };
+        for _ in 0..300 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(moto);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("moto server did not start on port {port}");
+    }
+}
+
 #[test]
 fn two_processes_share_one_postgres() {
     let Some(pg) = Pg::start() else {
         return;
     };
     let blobs = tempfile::tempdir().unwrap();
-    let a = spawn(blobs.path(), &pg.url);
-    let b = spawn(blobs.path(), &pg.url);
-    let (a, b) = (&a.base, &b.base);
+    let a = spawn(blobs.path(), &pg.url, None);
+    let b = spawn(blobs.path(), &pg.url, None);
+    scenario(&a.base, &b.base);
+}
+
+/// The pair on PostgreSQL and S3 with separate local roots: nothing is shared but the
+/// database and the bucket.
+#[test]
+fn two_processes_share_postgres_and_s3() {
+    let Some(pg) = Pg::start() else {
+        return;
+    };
+    let Some(moto) = Moto::start() else {
+        return;
+    };
+    let mk = send(&moto.endpoint, "PUT", "/bwt-reg16", None, &[], b"");
+    assert_eq!(mk.status, 200, "{}", String::from_utf8_lossy(&mk.body));
+    let storage = format!(
+        "s3://bwt-reg16/registry?endpoint={}&region=us-east-1",
+        moto.endpoint
+    );
+    let (ra, rb) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = spawn(ra.path(), &pg.url, Some(&storage));
+    let b = spawn(rb.path(), &pg.url, Some(&storage));
+    scenario(&a.base, &b.base);
+    // The blobs are in the bucket, none under either root; no upload leftovers.
+    for root in [ra.path(), rb.path()] {
+        let local: Vec<_> = std::fs::read_dir(root.join("blobs/sha256"))
+            .unwrap()
+            .collect();
+        assert!(local.is_empty(), "blobs stored locally under {root:?}");
+    }
+    let list = send(
+        &moto.endpoint,
+        "GET",
+        "/bwt-reg16?list-type=2&prefix=registry/_",
+        None,
+        &[],
+        b"",
+    );
+    let text = String::from_utf8_lossy(&list.body);
+    assert!(!text.contains("<Key>"), "leftover upload objects: {text}");
+    let blob = send(
+        &moto.endpoint,
+        "GET",
+        "/bwt-reg16?list-type=2&prefix=registry/blobs/",
+        None,
+        &[],
+        b"",
+    );
+    // config x2, layer x2, two image manifests, the empty blob, the artifact, the big blob.
+    assert_eq!(
+        String::from_utf8_lossy(&blob.body).matches("<Key>").count(),
+        9,
+        "{}",
+        String::from_utf8_lossy(&blob.body)
+    );
+}
+
+fn scenario(a: &str, b: &str) {
     let adm = admin();
 
     // A project made on A; an image pushed through A is pulled through B bit for bit.

@@ -67,3 +67,14 @@ if [ ${#need16[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need16[@]}" >/dev/null
 fi
+# issue 16: the oras Python SDK pushes and pulls artifacts (chunked, with a subject) in the
+# registry's referrers test.
+python3 -m pip install -q --disable-pip-version-check oras
+# issue 16 slice 7: the registry's PostgreSQL test starts a throwaway cluster itself (initdb and
+# pg_ctl from Debian's postgresql, run as the postgres user) on a free loopback port, and an S3
+# test server (moto, `python3 -m moto.server`) the same way.
+if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+python3 -m pip install -q --disable-pip-version-check 'moto[server]'

@@ -17,7 +17,9 @@ use crate::auth::{self, Claims, Grant};
 use crate::error::{ApiError, Code};
 use crate::meta::{now, RobotRow};
 use crate::names::valid_repo;
-use crate::server::{audit_event, authenticate, check_password, client_addr, Auth, Shared};
+use crate::server::{
+    audit_event, authenticate, check_password, client_addr, throttled, Auth, Login, Shared,
+};
 use crate::v2::parse_query;
 
 /// `GET /token?service=...&scope=...&account=...`: issue a short-lived token granting the
@@ -37,8 +39,9 @@ pub async fn token(
         .and_then(|v| v.to_str().ok())
         .and_then(auth::parse_basic)
     {
-        match check_password(&st, &name, &password) {
-            Ok(Some(p)) => {
+        match check_password(&st, &addr, &name, &password) {
+            Ok(Login::Throttled) => return throttled().into_response(),
+            Ok(Login::Ok(p)) => {
                 audit_event(
                     &st,
                     Event {
@@ -52,7 +55,7 @@ pub async fn token(
                 );
                 principal = p;
             }
-            Ok(None) => {
+            Ok(Login::Bad) => {
                 st.metrics.auth_failures.fetch_add(1, Ordering::Relaxed);
                 audit_event(
                     &st,
@@ -139,14 +142,19 @@ pub async fn token(
 }
 
 /// Authenticate an admin API request; anonymous callers get a Basic challenge.
-fn signed_in(st: &Shared, headers: &HeaderMap) -> Result<Principal, ApiError> {
+fn signed_in(
+    st: &Shared,
+    headers: &HeaderMap,
+    ci: &ConnectInfo<SocketAddr>,
+) -> Result<Principal, ApiError> {
     let basic = || {
         ApiError::new(Code::Unauthorized, "sign in")
             .with_challenge("Basic realm=\"bulwark-registry\"".into())
     };
-    match authenticate(st, headers, "") {
+    match authenticate(st, headers, "", &client_addr(ci)) {
         Ok(Auth::Anonymous) => Err(basic()),
         Ok(a) => Ok(a.principal().clone()),
+        Err(e) if e.code == Code::TooManyRequests => Err(e),
         Err(_) => Err(basic()),
     }
 }
@@ -174,7 +182,7 @@ pub async fn create_project(
     headers: HeaderMap,
     Json(p): Json<NewProject>,
 ) -> Result<Response, ApiError> {
-    let who = signed_in(&st, &headers)?;
+    let who = signed_in(&st, &headers, &ci)?;
     if !who.is_admin() {
         return Err(denied("creating projects"));
     }
@@ -209,9 +217,10 @@ pub async fn create_project(
 /// `GET /api/v1/projects`: the projects the caller can see.
 pub async fn list_projects(
     State(st): State<Shared>,
+    ci: ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let who = signed_in(&st, &headers)?;
+    let who = signed_in(&st, &headers, &ci)?;
     let mut out = Vec::new();
     for (name, public) in st.meta.projects()? {
         if public || access::allowed_in_project(&st.meta, &who, &name, Action::Pull)? {
@@ -245,7 +254,7 @@ pub async fn create_user(
     headers: HeaderMap,
     Json(u): Json<NewUser>,
 ) -> Result<Response, ApiError> {
-    let who = signed_in(&st, &headers)?;
+    let who = signed_in(&st, &headers, &ci)?;
     if !who.is_admin() {
         return Err(denied("creating users"));
     }
@@ -299,7 +308,7 @@ pub async fn add_member(
     headers: HeaderMap,
     Json(m): Json<NewMember>,
 ) -> Result<Response, ApiError> {
-    let who = signed_in(&st, &headers)?;
+    let who = signed_in(&st, &headers, &ci)?;
     if st.meta.project_public(&project)?.is_none() {
         return Err(ApiError::new(
             Code::NameUnknown,
@@ -347,10 +356,11 @@ pub async fn add_member(
 /// `GET /api/v1/projects/{project}/members`.
 pub async fn list_members(
     State(st): State<Shared>,
+    ci: ConnectInfo<SocketAddr>,
     Path(project): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let who = signed_in(&st, &headers)?;
+    let who = signed_in(&st, &headers, &ci)?;
     if !access::allowed_in_project(&st.meta, &who, &project, Action::ListMembers)? {
         return Err(denied("listing members"));
     }
@@ -381,7 +391,7 @@ pub async fn create_robot(
     headers: HeaderMap,
     Json(r): Json<NewRobot>,
 ) -> Result<Response, ApiError> {
-    let who = signed_in(&st, &headers)?;
+    let who = signed_in(&st, &headers, &ci)?;
     if st.meta.project_public(&project)?.is_none() {
         return Err(ApiError::new(
             Code::NameUnknown,
@@ -472,10 +482,11 @@ pub struct AuditQuery {
 /// `GET /api/v1/audit?after=SEQ&limit=N`: entries as JSON lines (system admin).
 pub async fn audit_export(
     State(st): State<Shared>,
+    ci: ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, ApiError> {
-    let who = signed_in(&st, &headers)?;
+    let who = signed_in(&st, &headers, &ci)?;
     if !who.is_admin() {
         return Err(denied("reading the audit log"));
     }
@@ -490,9 +501,10 @@ pub async fn audit_export(
 /// `GET /api/v1/audit/verify`: check the hash chain (system admin).
 pub async fn audit_verify(
     State(st): State<Shared>,
+    ci: ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let who = signed_in(&st, &headers)?;
+    let who = signed_in(&st, &headers, &ci)?;
     if !who.is_admin() {
         return Err(denied("verifying the audit log"));
     }
@@ -517,7 +529,7 @@ pub async fn set_rules(
     headers: HeaderMap,
     Json(r): Json<Rules>,
 ) -> Result<Response, ApiError> {
-    let who = signed_in(&st, &headers)?;
+    let who = signed_in(&st, &headers, &ci)?;
     if !who.is_admin() {
         return Err(denied("changing project rules"));
     }
@@ -548,10 +560,11 @@ pub async fn set_rules(
 /// `GET /api/v1/projects/{project}/usage`: quota and bytes used, each shared blob counted once.
 pub async fn usage(
     State(st): State<Shared>,
+    ci: ConnectInfo<SocketAddr>,
     Path(project): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let who = signed_in(&st, &headers)?;
+    let who = signed_in(&st, &headers, &ci)?;
     if !access::allowed_in_project(&st.meta, &who, &project, Action::ListMembers)? {
         return Err(denied("reading usage"));
     }
@@ -582,7 +595,7 @@ pub async fn gc(
     headers: HeaderMap,
     Json(g): Json<GcRequest>,
 ) -> Result<Response, ApiError> {
-    let who = signed_in(&st, &headers)?;
+    let who = signed_in(&st, &headers, &ci)?;
     if !who.is_admin() {
         return Err(denied("garbage collection"));
     }
@@ -632,7 +645,7 @@ pub async fn retention(
     headers: HeaderMap,
     Json(r): Json<RetentionRequest>,
 ) -> Result<Response, ApiError> {
-    let who = signed_in(&st, &headers)?;
+    let who = signed_in(&st, &headers, &ci)?;
     if !access::allowed_in_project(&st.meta, &who, &project, Action::Manage)? {
         return Err(denied("retention"));
     }

@@ -35,6 +35,8 @@ pub enum Code {
     Unsupported,
     /// Too many requests.
     TooManyRequests,
+    /// An internal failure (`UNKNOWN`, as distribution answers 500s).
+    Unknown,
 }
 
 impl Code {
@@ -55,6 +57,7 @@ impl Code {
             Code::Denied => "DENIED",
             Code::Unsupported => "UNSUPPORTED",
             Code::TooManyRequests => "TOOMANYREQUESTS",
+            Code::Unknown => "UNKNOWN",
         }
     }
 
@@ -75,6 +78,7 @@ impl Code {
             Code::Denied => StatusCode::FORBIDDEN,
             Code::Unsupported => StatusCode::METHOD_NOT_ALLOWED,
             Code::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Code::Unknown => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
@@ -120,8 +124,7 @@ impl ApiError {
     /// An internal failure: logged in full, answered as a bare 500 without detail.
     pub fn internal(err: impl std::fmt::Display) -> Self {
         tracing::error!("internal error: {err}");
-        ApiError::new(Code::Unsupported, "internal error")
-            .with_status(StatusCode::INTERNAL_SERVER_ERROR)
+        ApiError::new(Code::Unknown, "internal error")
     }
 }
 
@@ -162,6 +165,12 @@ pub enum RegistryError {
     /// The metadata database failed.
     #[error("metadata database: {0}")]
     Db(#[from] rusqlite::Error),
+    /// The PostgreSQL metadata database failed.
+    #[error("metadata database (postgres): {0}")]
+    Pg(#[from] postgres::Error),
+    /// The S3-compatible blob store failed.
+    #[error("blob storage (s3): {0}")]
+    Remote(#[from] object_store::Error),
     /// A configuration value is unusable.
     #[error("configuration: {0}")]
     Config(String),

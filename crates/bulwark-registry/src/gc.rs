@@ -29,7 +29,12 @@ pub struct GcReport {
     pub deleted: Vec<String>,
     /// Bytes freed on disk.
     pub freed_bytes: u64,
+    /// Upload sessions abandoned for longer than [`STALE_UPLOAD_SECONDS`], removed.
+    pub stale_uploads: Vec<String>,
 }
+
+/// Upload sessions untouched for this long (seven days) are abandoned; collection removes them.
+pub const STALE_UPLOAD_SECONDS: i64 = 7 * 86_400;
 
 /// Collect garbage older than `grace_seconds`.
 pub async fn collect(
@@ -66,19 +71,24 @@ pub async fn collect(
         }
     }
     // Files no repository links at all (left by an interrupted collection or by deletes).
-    for d in st.store.list_blobs() {
+    for d in st.store.list_blobs().await {
         if doomed.contains(d.as_str()) || st.meta.blob_linked_anywhere(d.as_str())? {
             continue;
         }
-        let old = tokio::fs::metadata(st.store.blob_path(&d))
-            .await
-            .ok()
-            .and_then(|m| m.modified().ok())
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .is_some_and(|t| (t.as_secs() as i64) < cutoff);
+        let old = st.store.modified(&d).await.is_some_and(|t| t < cutoff);
         if old {
             doomed.insert(d.to_string());
         }
+    }
+    for id in st
+        .meta
+        .stale_uploads(now() - STALE_UPLOAD_SECONDS.max(grace_seconds))?
+    {
+        if !dry_run {
+            st.meta.delete_upload(&id)?;
+            st.store.remove_upload(&id).await;
+        }
+        report.stale_uploads.push(id);
     }
     for digest in doomed {
         let Some(d) = Digest::parse(&digest) else {

@@ -35,6 +35,12 @@ pub struct Config {
     pub admin_password: Option<String>,
     /// Serve HTTPS with this PEM certificate chain and PEM private key.
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// Keep the metadata in this PostgreSQL database (`postgres://...`) instead of SQLite
+    /// under `root`, so several registry processes can share it.
+    pub metadata: Option<String>,
+    /// Keep blobs and upload sessions in this S3-compatible bucket
+    /// (`s3://BUCKET[/PREFIX][?endpoint=URL&region=REGION]`) instead of under `root`.
+    pub storage: Option<String>,
 }
 
 impl Config {
@@ -47,6 +53,8 @@ impl Config {
             allow_foreign_layers: false,
             admin_password: None,
             tls: None,
+            metadata: None,
+            storage: None,
         }
     }
 }
@@ -130,6 +138,11 @@ pub struct AppState {
     pub(crate) metrics: Metrics,
     /// Shared by commits and manifest pushes, exclusive for garbage collection (see `gc`).
     pub(crate) gc_lock: tokio::sync::RwLock<()>,
+    /// Upload sessions with a request writing to them right now (one writer per session).
+    pub(crate) busy_uploads: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// Recent failed logins per (client address, name): count and window start.
+    pub(crate) failures:
+        std::sync::Mutex<std::collections::HashMap<(String, String), (u32, std::time::Instant)>>,
 }
 
 /// Shared state handle.
@@ -146,8 +159,21 @@ impl Registry {
     /// `admin` with `cfg.admin_password` (an error when it is missing).
     pub fn open(cfg: Config) -> Result<Registry, RegistryError> {
         std::fs::create_dir_all(&cfg.root).map_err(crate::error::io_err("creating", &cfg.root))?;
-        let store = BlobStore::open(&cfg.root)?;
-        let meta = Meta::open(&cfg.root.join("registry.db"))?;
+        let store = match cfg.storage.as_deref() {
+            Some(url) => BlobStore::open_s3(&cfg.root, url)?,
+            None => BlobStore::open(&cfg.root)?,
+        };
+        let meta = match cfg.metadata.as_deref() {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Meta::open_postgres(url)?
+            }
+            Some(other) => {
+                return Err(RegistryError::Config(format!(
+                    "metadata {other}: expected postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME"
+                )))
+            }
+            None => Meta::open(&cfg.root.join("registry.db"))?,
+        };
         let secret = meta
             .setting_init("token_secret", &auth::random_hex(32))?
             .into_bytes();
@@ -178,6 +204,8 @@ impl Registry {
             cache: VerifyCache::default(),
             metrics: Metrics::default(),
             gc_lock: tokio::sync::RwLock::new(()),
+            busy_uploads: std::sync::Mutex::default(),
+            failures: std::sync::Mutex::default(),
         };
         Ok(Registry {
             state: Arc::new(state),
@@ -224,6 +252,7 @@ impl Registry {
             .route("/api/v1/audit", get(crate::admin::audit_export))
             .route("/api/v1/audit/verify", get(crate::admin::audit_verify))
             .layer(axum::middleware::map_response(api_version_header))
+            .layer(axum::middleware::from_fn(log_request))
             .with_state(self.state.clone())
     }
 
@@ -256,6 +285,29 @@ impl Registry {
             .with_graceful_shutdown(shutdown)
             .await
     }
+}
+
+/// One structured log line per request (`RUST_LOG=bulwark_registry=info` to see them).
+async fn log_request(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
+    let started = std::time::Instant::now();
+    let resp = next.run(req).await;
+    tracing::info!(
+        target: "bulwark_registry::access",
+        %method,
+        path,
+        peer,
+        status = resp.status().as_u16(),
+        micros = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    resp
 }
 
 async fn api_version_header(mut resp: Response) -> Response {
@@ -328,8 +380,62 @@ pub fn challenge(st: &AppState, headers: &HeaderMap, scope: &str) -> String {
     c
 }
 
-/// Check name and password of a user or robot (`robot$...`).
+/// The outcome of a password check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Login {
+    /// The credentials are right.
+    Ok(Principal),
+    /// Unknown name, wrong password or expired robot.
+    Bad,
+    /// Too many recent failures for this name from this address: refused without checking.
+    Throttled,
+}
+
+/// Failed logins allowed per client address and name within [`THROTTLE_WINDOW`].
+pub const THROTTLE_FAILURES: u32 = 10;
+/// The window for [`THROTTLE_FAILURES`].
+pub const THROTTLE_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Check name and password of a user or robot (`robot$...`) from client address `addr`.
+/// After [`THROTTLE_FAILURES`] failures for one (address, name) within [`THROTTLE_WINDOW`],
+/// further attempts are refused until the window ends (keyed by address too, so nobody can
+/// lock an account out from elsewhere).
 pub fn check_password(
+    st: &AppState,
+    addr: &str,
+    name: &str,
+    password: &str,
+) -> Result<Login, RegistryError> {
+    let key = (addr.to_string(), name.to_string());
+    {
+        let mut f = st.failures.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((n, since)) = f.get(&key) {
+            if since.elapsed() >= THROTTLE_WINDOW {
+                f.remove(&key);
+            } else if *n >= THROTTLE_FAILURES {
+                return Ok(Login::Throttled);
+            }
+        }
+    }
+    let found = verify_account(st, name, password)?;
+    let mut f = st.failures.lock().unwrap_or_else(|p| p.into_inner());
+    match found {
+        Some(p) => {
+            f.remove(&key);
+            Ok(Login::Ok(p))
+        }
+        None => {
+            if f.len() > 100_000 {
+                f.retain(|_, (_, since)| since.elapsed() < THROTTLE_WINDOW);
+            }
+            let e = f.entry(key).or_insert((0, std::time::Instant::now()));
+            e.0 += 1;
+            Ok(Login::Bad)
+        }
+    }
+}
+
+fn verify_account(
     st: &AppState,
     name: &str,
     password: &str,
@@ -384,7 +490,12 @@ fn principal_of_subject(st: &AppState, sub: &str) -> Result<Option<Principal>, R
 
 /// Authenticate a request from its `Authorization` header. Bad credentials are a 401 with a
 /// challenge for `scope`.
-pub fn authenticate(st: &AppState, headers: &HeaderMap, scope: &str) -> Result<Auth, ApiError> {
+pub fn authenticate(
+    st: &AppState,
+    headers: &HeaderMap,
+    scope: &str,
+    addr: &str,
+) -> Result<Auth, ApiError> {
     let Some(value) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
         return Ok(Auth::Anonymous);
     };
@@ -404,10 +515,19 @@ pub fn authenticate(st: &AppState, headers: &HeaderMap, scope: &str) -> Result<A
     let Some((name, password)) = auth::parse_basic(value) else {
         return Err(fail("unsupported authorization scheme"));
     };
-    match check_password(st, &name, &password)? {
-        Some(p) => Ok(Auth::Basic(p)),
-        None => Err(fail("invalid username or password")),
+    match check_password(st, addr, &name, &password)? {
+        Login::Ok(p) => Ok(Auth::Basic(p)),
+        Login::Bad => Err(fail("invalid username or password")),
+        Login::Throttled => Err(throttled()),
     }
+}
+
+/// The answer to a throttled login.
+pub fn throttled() -> ApiError {
+    ApiError::new(
+        Code::TooManyRequests,
+        "too many failed logins; try again in a minute",
+    )
 }
 
 /// Decide whether the authenticated request may do `action` on `repo`: RBAC always, and for a
@@ -427,10 +547,16 @@ pub fn authorize(
         _ => "pull,push",
     };
     let scope = format!("repository:{repo}:{scope_actions}");
-    let unauthorized = || {
+    // A request that came with a token gets `error="insufficient_scope"` (Docker token spec):
+    // clients then report "denied" at once, where a bare 401 to a HEAD request (no body to
+    // read the code from) makes Docker retry for a minute.
+    let unauthorized = |with_token: bool| {
         st.metrics.denied.fetch_add(1, Ordering::Relaxed);
-        ApiError::new(Code::Unauthorized, "authentication required")
-            .with_challenge(challenge(st, headers, &scope))
+        let mut ch = challenge(st, headers, &scope);
+        if with_token {
+            ch.push_str(",error=\"insufficient_scope\"");
+        }
+        ApiError::new(Code::Unauthorized, "authentication required").with_challenge(ch)
     };
     let denied = || {
         st.metrics.denied.fetch_add(1, Ordering::Relaxed);
@@ -441,13 +567,13 @@ pub fn authorize(
     };
     match auth {
         Auth::Anonymous if rbac => Ok(()),
-        Auth::Anonymous => Err(unauthorized()),
+        Auth::Anonymous => Err(unauthorized(false)),
         Auth::Basic(_) if rbac => Ok(()),
         Auth::Basic(_) => Err(denied()),
         Auth::Bearer(p, grants) => {
             if !rbac {
                 return Err(if *p == Principal::Anonymous {
-                    unauthorized()
+                    unauthorized(true)
                 } else {
                     denied()
                 });
@@ -457,7 +583,7 @@ pub fn authorize(
             {
                 Ok(())
             } else {
-                Err(unauthorized())
+                Err(unauthorized(true))
             }
         }
     }

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 use crate::access::{self, Action};
 use crate::audit::Event;
@@ -117,7 +117,8 @@ pub async fn handle(
         .repo()
         .map(|r| format!("repository:{r}:pull"))
         .unwrap_or_default();
-    let auth = match authenticate(&st, &headers, &scope) {
+    let addr = client_addr(&ci);
+    let auth = match authenticate(&st, &headers, &scope, &addr) {
         Ok(a) => a,
         Err(e) => return e.into_response(),
     };
@@ -126,7 +127,7 @@ pub async fn handle(
         method,
         headers,
         query: parse_query(uri.query()),
-        addr: client_addr(&ci),
+        addr,
         auth,
     };
     let result = dispatch(&req, route, body).await;
@@ -630,21 +631,18 @@ async fn get_blob(req: &Req, repo: &str, digest: &str) -> Res {
     if req.method == Method::HEAD {
         return Ok(empty_with_len(status, &headers));
     }
-    let path = req.st.store.blob_path(&d);
-    let mut f = tokio::fs::File::open(&path).await.map_err(|_| unknown())?;
-    if start > 0 {
-        f.seek(std::io::SeekFrom::Start(start))
-            .await
-            .map_err(ApiError::internal)?;
-    }
+    let body = req
+        .st
+        .store
+        .body(&d, start, len)
+        .await
+        .map_err(|_| unknown())?;
     req.st.metrics.bytes_out.fetch_add(len, Ordering::Relaxed);
-    let stream = tokio_util::io::ReaderStream::with_capacity(f.take(len), 256 << 10);
     let mut b = Response::builder().status(status);
     for (k, v) in &headers {
         b = b.header(*k, v);
     }
-    b.body(Body::from_stream(stream))
-        .map_err(ApiError::internal)
+    b.body(body).map_err(ApiError::internal)
 }
 
 fn delete_blob(req: &Req, repo: &str, digest: &str) -> Res {
@@ -694,6 +692,8 @@ async fn append_body(req: &Req, id: &str, body: Body) -> Result<u64, ApiError> {
         }
     }
     f.flush().await.map_err(ApiError::internal)?;
+    drop(f);
+    req.st.store.seal_chunk(id).await?;
     req.st.metrics.bytes_in.fetch_add(n, Ordering::Relaxed);
     Ok(n)
 }
@@ -851,7 +851,46 @@ fn check_chunk(req: &Req, len: u64) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Marks an upload session busy for the life of one writing request.
+struct Writer<'a> {
+    st: &'a crate::server::AppState,
+    id: String,
+}
+
+impl Drop for Writer<'_> {
+    fn drop(&mut self) {
+        self.st
+            .busy_uploads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.id);
+    }
+}
+
+/// Claim a session for one writer; a second concurrent writer would interleave bytes, so it is
+/// refused like an out-of-order chunk.
+fn claim<'a>(req: &'a Req, id: &str) -> Result<Writer<'a>, ApiError> {
+    let fresh = req
+        .st
+        .busy_uploads
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(id.to_string());
+    if !fresh {
+        return Err(ApiError::new(
+            Code::BlobUploadInvalid,
+            format!("upload {id} is being written by another request"),
+        )
+        .with_status(StatusCode::RANGE_NOT_SATISFIABLE));
+    }
+    Ok(Writer {
+        st: &req.st,
+        id: id.to_string(),
+    })
+}
+
 async fn patch_upload(req: &Req, repo: &str, id: &str, body: Body) -> Res {
+    let _writer = claim(req, id)?;
     let len = session(req, repo, id).await?;
     check_chunk(req, len)?;
     let n = append_body(req, id, body).await?;
@@ -862,6 +901,7 @@ async fn patch_upload(req: &Req, repo: &str, id: &str, body: Body) -> Res {
 }
 
 async fn put_upload(req: &Req, repo: &str, id: &str, body: Body) -> Res {
+    let _writer = claim(req, id)?;
     let len = session(req, repo, id).await?;
     let d = parse_digest(req.param("digest").unwrap_or(""))?;
     check_chunk(req, len)?;

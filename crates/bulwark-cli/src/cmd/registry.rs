@@ -86,10 +86,12 @@ struct ServeArgs {
     /// Directory for blobs, upload sessions and the SQLite metadata.
     #[arg(long, value_name = "DIR")]
     root: PathBuf,
-    /// Blob storage other than DIR (s3://BUCKET/PREFIX). Not available yet.
+    /// Blobs and upload sessions in an S3-compatible bucket instead of DIR
+    /// (s3://BUCKET[/PREFIX][?endpoint=URL&region=REGION]; credentials from AWS_* variables).
     #[arg(long, value_name = "URL")]
     storage: Option<String>,
-    /// Metadata database other than DIR's SQLite (postgres://...). Not available yet.
+    /// Metadata in PostgreSQL instead of DIR's SQLite (postgres://USER[:PASSWORD]@HOST[:PORT]/DB),
+    /// shared by several registry processes (give them one shared DIR for blobs).
     #[arg(long, value_name = "URL")]
     metadata: Option<String>,
     /// Serve HTTPS with this PEM certificate chain (with --tls-key).
@@ -464,17 +466,13 @@ fn print(c: &ClientArgs, v: &Value, text: &str) -> anyhow::Result<ExitCode> {
 }
 
 fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
-    if let Some(s) = &a.storage {
-        bail!("--storage {s}: only the filesystem under --root is available in this version");
-    }
-    if let Some(m) = &a.metadata {
-        bail!("--metadata {m}: only SQLite under --root is available in this version");
-    }
     let mut cfg = bulwark_registry::Config::new(&a.root);
     cfg.admin_password = a.admin_password;
     cfg.allow_foreign_layers = a.allow_foreign_layers;
     cfg.token_ttl = a.token_ttl;
     cfg.tls = a.tls_cert.zip(a.tls_key);
+    cfg.metadata = a.metadata;
+    cfg.storage = a.storage;
     let scheme = if cfg.tls.is_some() { "https" } else { "http" };
     bulwark_registry::server::serve_blocking(cfg, &a.listen, |addr| {
         eprintln!(

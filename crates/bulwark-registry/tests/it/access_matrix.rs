@@ -204,6 +204,22 @@ fn anonymous_reads_public_projects_only() {
     let claims = decode_claims(t.json()["token"].as_str().unwrap());
     assert_eq!(claims["access"][0]["actions"], serde_json::json!(["pull"]));
     assert_eq!(claims["access"][1]["actions"], serde_json::json!([]));
+    // With that token, the private repository answers 401 with `insufficient_scope`, so
+    // clients stop instead of retrying.
+    let tok = format!("Bearer {}", t.json()["token"].as_str().unwrap());
+    let p = send(
+        base,
+        "HEAD",
+        "/v2/privp/app/manifests/v1",
+        Some(&tok),
+        &[],
+        b"",
+    );
+    assert_eq!(p.status, 401);
+    assert_eq!(
+        p.h("www-authenticate"),
+        Some(format!("Bearer realm=\"http://{host}/token\",service=\"bulwark-registry\",scope=\"repository:privp/app:pull\",error=\"insufficient_scope\"").as_str())
+    );
     // A repository outside any project is denied to everyone but... nobody: no project, no access.
     assert_eq!(
         send(
@@ -295,4 +311,64 @@ fn decode_claims(token: &str) -> serde_json::Value {
         .decode(payload)
         .unwrap();
     serde_json::from_slice(&raw).unwrap()
+}
+
+#[test]
+fn repeated_failed_logins_are_throttled() {
+    let r = reg();
+    let base = r.base.as_str();
+    user(base, "guessed", "right-password");
+    for _ in 0..10 {
+        assert_eq!(
+            send(
+                base,
+                "GET",
+                "/token?service=bulwark-registry",
+                Some(&basic("guessed", "wrong")),
+                &[],
+                b""
+            )
+            .status,
+            401
+        );
+    }
+    // Now even the right password is refused for a while, at every door...
+    let t = send(
+        base,
+        "GET",
+        "/token?service=bulwark-registry",
+        Some(&basic("guessed", "right-password")),
+        &[],
+        b"",
+    );
+    assert_eq!((t.status, t.code().as_str()), (429, "TOOMANYREQUESTS"));
+    assert_eq!(
+        send(
+            base,
+            "GET",
+            "/v2/",
+            Some(&basic("guessed", "right-password")),
+            &[],
+            b""
+        )
+        .status,
+        429
+    );
+    assert_eq!(
+        send(
+            base,
+            "GET",
+            "/api/v1/projects",
+            Some(&basic("guessed", "right-password")),
+            &[],
+            b""
+        )
+        .status,
+        429
+    );
+    // ...while other accounts are unaffected.
+    assert_eq!(
+        send(base, "GET", "/v2/", Some(&admin()), &[], b"").status,
+        200
+    );
 }

@@ -808,3 +808,47 @@ fn referrers_with_artifact_type_filter() {
         (200, serde_json::json!([]))
     );
 }
+
+#[test]
+fn one_writer_per_upload_session() {
+    use std::io::Write;
+    let (base, a) = setup("conc");
+    let s = send(
+        base,
+        "POST",
+        "/v2/conc/app/blobs/uploads/",
+        Some(&a),
+        &[],
+        b"",
+    );
+    let loc = s.h("location").unwrap().to_string();
+    // A chunk that is still arriving...
+    let host = base.trim_start_matches("http://");
+    let mut sock = std::net::TcpStream::connect(host).unwrap();
+    write!(sock, "PATCH {loc} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {a}\r\nContent-Length: 10\r\n\r\nhello").unwrap();
+    sock.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // ...so a second writer is refused rather than interleaved.
+    let second = send(base, "PATCH", &loc, Some(&a), &[], b"other");
+    assert_eq!(
+        (second.status, second.code().as_str()),
+        (416, "BLOB_UPLOAD_INVALID")
+    );
+    sock.write_all(b"world").unwrap();
+    let mut buf = [0u8; 12];
+    std::io::Read::read_exact(&mut sock, &mut buf).unwrap();
+    assert_eq!(&buf, b"HTTP/1.1 202");
+    let d = digest(b"helloworld");
+    assert_eq!(
+        send(
+            base,
+            "PUT",
+            &format!("{loc}?digest={d}"),
+            Some(&a),
+            &[],
+            b""
+        )
+        .status,
+        201
+    );
+}

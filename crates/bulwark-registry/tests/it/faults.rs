@@ -173,3 +173,83 @@ fn kill_9_during_chunked_upload_then_resume() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn kill_9_during_gc_loses_no_referenced_blob() {
+    let root = tempfile::tempdir().unwrap().keep();
+    let (mut child, base) = spawn(&root);
+    project(&base, "gcf", false);
+    let a = admin();
+    let kept = push_image(&base, &a, "gcf/app", "v1", "kept");
+    // Many unreferenced blobs, so the collection is still deleting when the process dies.
+    for i in 0..400 {
+        push_blob(&base, &a, "gcf/junk", format!("junk {i}").as_bytes());
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let gc_base = base.clone();
+    let gc_auth = a.clone();
+    let gc = std::thread::spawn(move || {
+        let body = r#"{"grace_seconds":0}"#;
+        send(
+            &gc_base,
+            "POST",
+            "/api/v1/gc",
+            Some(&gc_auth),
+            &[("content-type", "application/json")],
+            body.as_bytes(),
+        )
+    });
+    // Kill as soon as files start to disappear: the links are gone, the deletes under way.
+    let count = || {
+        std::fs::read_dir(root.join("blobs/sha256"))
+            .unwrap()
+            .map(|d| std::fs::read_dir(d.unwrap().path()).map_or(0, |f| f.count()))
+            .sum::<usize>()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while count() >= 403 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let _ = gc.join();
+    let left_after_kill = all_blobs_verified(&root);
+    eprintln!("{left_after_kill} blob files on disk after kill -9 during GC (403 before)");
+
+    let (mut child, base) = spawn(&root);
+    // The image is whole: manifest, config and layer all served and verified.
+    let m = send(&base, "GET", "/v2/gcf/app/manifests/v1", Some(&a), &[], b"");
+    assert_eq!((m.status, digest(&m.body)), (200, kept.clone()));
+    let man: serde_json::Value = serde_json::from_slice(&m.body).unwrap();
+    for d in [
+        man["config"]["digest"].as_str().unwrap(),
+        man["layers"][0]["digest"].as_str().unwrap(),
+    ] {
+        let b = send(
+            &base,
+            "GET",
+            &format!("/v2/gcf/app/blobs/{d}"),
+            Some(&a),
+            &[],
+            b"",
+        );
+        assert_eq!((b.status, digest(&b.body)), (200, d.to_string()));
+    }
+    // A second run finishes the job: only the image's three blobs remain.
+    let g = send(
+        &base,
+        "POST",
+        "/api/v1/gc",
+        Some(&a),
+        &[("content-type", "application/json")],
+        br#"{"grace_seconds":0}"#,
+    );
+    assert_eq!(g.status, 200);
+    assert_eq!(
+        all_blobs_verified(&root),
+        3,
+        "{left_after_kill} blobs were left after the kill"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -315,7 +315,7 @@ fn online_gc_keeps_referenced_and_young_blobs() {
     let g = put_json(base, "POST", "/api/v1/gc", json!({ "grace_seconds": 3600 }));
     assert_eq!(
         g.json(),
-        json!({ "dry_run": false, "unlinked": [], "deleted": [], "freed_bytes": 0 })
+        json!({ "dry_run": false, "unlinked": [], "deleted": [], "freed_bytes": 0, "stale_uploads": [] })
     );
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let expect: BTreeSet<String> = [digest(&ca), digest(&la), digest(&lone)]
@@ -401,5 +401,53 @@ fn online_gc_keeps_referenced_and_young_blobs() {
         )
         .status,
         404
+    );
+    // An upload session abandoned for more than a week is removed; a fresh one stays.
+    let old = send(
+        base,
+        "POST",
+        "/v2/gcp/app/blobs/uploads/",
+        Some(&admin()),
+        &[],
+        b"",
+    );
+    let fresh = send(
+        base,
+        "POST",
+        "/v2/gcp/app/blobs/uploads/",
+        Some(&admin()),
+        &[],
+        b"",
+    );
+    let old_id = old.h("docker-upload-uuid").unwrap().to_string();
+    let db = rusqlite::Connection::open(r.root.join("registry.db")).unwrap();
+    db.execute("UPDATE uploads SET started = 1 WHERE id = ?1", [&old_id])
+        .unwrap();
+    let g = put_json(base, "POST", "/api/v1/gc", json!({ "grace_seconds": 3600 })).json();
+    assert_eq!(g["stale_uploads"], json!([old_id]));
+    assert_eq!(
+        send(
+            base,
+            "GET",
+            old.h("location").unwrap(),
+            Some(&admin()),
+            &[],
+            b""
+        )
+        .status,
+        404
+    );
+    assert!(!r.root.join("uploads").join(&old_id).exists());
+    assert_eq!(
+        send(
+            base,
+            "GET",
+            fresh.h("location").unwrap(),
+            Some(&admin()),
+            &[],
+            b""
+        )
+        .status,
+        204
     );
 }

@@ -8,4 +8,6 @@ mod common;
 mod conformance;
 mod faults;
 mod governance;
+mod oras;
+mod postgres;
 mod tls;

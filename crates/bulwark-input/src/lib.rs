@@ -160,6 +160,12 @@ pub enum Problem {
     Io(std::io::Error),
 }
 
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}; {}", self.what(), self.hint())
+    }
+}
+
 impl Problem {
     fn what(&self) -> String {
         match self {
@@ -217,6 +223,12 @@ pub struct InputError {
 }
 
 impl InputError {
+    /// What was wrong and what to do, without the kind and path (for reports that already
+    /// name the file).
+    pub fn reason(&self) -> String {
+        format!("{}; {}", self.problem.what(), self.problem.hint())
+    }
+
     /// An error about `path`.
     pub fn new(kind: DocKind, path: &Path, problem: Problem) -> Self {
         InputError {
@@ -289,6 +301,27 @@ pub fn open(path: &Path, kind: DocKind) -> Result<File, InputError> {
         .metadata()
         .map_err(|e| InputError::new(kind, path, io_problem(e)))?;
     check_meta(&meta, kind).map_err(|p| InputError::new(kind, path, p))?;
+    Ok(file)
+}
+
+/// Open `path` as a regular file of `kind` without its size bound: for containers that are
+/// read member by member with their own bounds (zip feeds, image archives).
+pub fn open_unbounded(path: &Path, kind: DocKind) -> Result<File, InputError> {
+    let regular = |meta: &Metadata| {
+        if meta.is_file() {
+            Ok(())
+        } else {
+            // Any bound works here: only the file type is checked for non-files.
+            check_meta(meta, kind)
+        }
+    };
+    let meta = std::fs::metadata(path).map_err(|e| InputError::new(kind, path, io_problem(e)))?;
+    regular(&meta).map_err(|p| InputError::new(kind, path, p))?;
+    let file = File::open(path).map_err(|e| InputError::new(kind, path, io_problem(e)))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| InputError::new(kind, path, io_problem(e)))?;
+    regular(&meta).map_err(|p| InputError::new(kind, path, p))?;
     Ok(file)
 }
 

@@ -43,6 +43,9 @@ pub enum DocKind {
     Database,
     /// A registry manifest or request body.
     Manifest,
+    /// An image archive (`docker save` tar, OCI layout tar): only its type is checked, its
+    /// members are bounded by `bulwark-source`.
+    ImageArchive,
 }
 
 impl DocKind {
@@ -59,6 +62,7 @@ impl DocKind {
             DocKind::Feed => "advisory feed",
             DocKind::Database => "advisory database",
             DocKind::Manifest => "manifest",
+            DocKind::ImageArchive => "image archive",
         }
     }
 
@@ -74,7 +78,7 @@ impl DocKind {
             DocKind::RegoData => 64 * MIB,
             DocKind::Config => 16 * MIB,
             DocKind::Feed => 512 * MIB,
-            DocKind::Database => u64::MAX,
+            DocKind::Database | DocKind::ImageArchive => u64::MAX,
             DocKind::Manifest => 4 * MIB,
         }
     }
@@ -99,7 +103,9 @@ pub fn set_max_size(bytes: Option<u64>) {
 pub fn limit(kind: DocKind) -> u64 {
     match MAX_SIZE_OVERRIDE.load(Ordering::Relaxed) {
         0 => kind.default_limit(),
-        n if kind == DocKind::Database => n.max(kind.default_limit()),
+        n if matches!(kind, DocKind::Database | DocKind::ImageArchive) => {
+            n.max(kind.default_limit())
+        }
         n => n,
     }
 }
@@ -448,9 +454,21 @@ mod tests {
     #[test]
     fn utf16_and_binary_are_named() {
         let p = to_text(vec![0xFF, 0xFE, b'{', 0]).unwrap_err();
-        assert!(matches!(p, Problem::NotUtf8 { offset: 0, looks_like: Some("UTF-16LE") }));
+        assert!(matches!(
+            p,
+            Problem::NotUtf8 {
+                offset: 0,
+                looks_like: Some("UTF-16LE")
+            }
+        ));
         let p = to_text(b"ab\xC3(".to_vec()).unwrap_err();
-        assert!(matches!(p, Problem::NotUtf8 { offset: 2, looks_like: None }));
+        assert!(matches!(
+            p,
+            Problem::NotUtf8 {
+                offset: 2,
+                looks_like: None
+            }
+        ));
         assert_eq!(to_text(b"\xEF\xBB\xBFok".to_vec()).unwrap(), "ok");
     }
 

@@ -118,10 +118,12 @@ pub fn parse(bytes: &[u8], origin: &str) -> Result<ScanReport, SbomError> {
             origin,
             "XML (CycloneDX XML is not read yet)".into(),
         )),
-        Some(_) if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") => Err(unknown(
-            origin,
-            "UTF-16 text; convert it to UTF-8, e.g. `iconv -f UTF-16 -t UTF-8`".into(),
-        )),
+        Some(_) if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") => {
+            Err(unknown(
+                origin,
+                "UTF-16 text; convert it to UTF-8, e.g. `iconv -f UTF-16 -t UTF-8`".into(),
+            ))
+        }
         Some(_) if bytes.iter().take(1024).any(|&b| b == 0) => {
             Err(unknown(origin, "binary data".into()))
         }

@@ -295,12 +295,10 @@ pub fn detect_kind(path: &Path) -> Result<SourceKind, ImportError> {
     // Sniff the start of a JSON file.
     let mut head = vec![0u8; 4096];
     let mut file = bulwark_input::open(path, bulwark_input::DocKind::Feed)?;
-    let n = file
-        .read(&mut head)
-        .map_err(|source| ImportError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+    let n = file.read(&mut head).map_err(|source| ImportError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let head = String::from_utf8_lossy(head.get(..n).unwrap_or_default());
     let kind = if head.contains("\"csaf_version\"") {
         SourceKind::RedhatVex

@@ -96,6 +96,11 @@ fn fixtures() -> &'static Fixtures {
             "nested.json",
             format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)).as_bytes(),
         );
+        // Block nesting: a recursive YAML loader overflows its stack on this.
+        w(
+            "nested.yaml",
+            format!("{}x\n", "- ".repeat(20_000)).as_bytes(),
+        );
         let huge = std::fs::File::create(dir.join("huge.json")).expect("create");
         huge.set_len(1 << 30).expect("sparse 1 GiB");
         w("wrong.json", b"{\"hello\": \"world\"}\n");
@@ -142,6 +147,7 @@ const CLASSES: &[&str] = &[
     "truncated.json",
     "garbage.bin",
     "nested.json",
+    "nested.yaml",
     "huge.json",
     "wrong.json",
     "utf16.json",

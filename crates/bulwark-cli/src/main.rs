@@ -61,6 +61,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     cmd::init_logging(&cli.global);
+    bulwark_input::set_max_size(cli.global.max_input_size);
     let result = match cli.command {
         Command::Inspect(args) => cmd::inspect::run(&cli.global, args),
         Command::Sbom(args) => cmd::sbom::run(&cli.global, args),

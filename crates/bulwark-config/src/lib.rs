@@ -39,6 +39,9 @@ pub enum Error {
     /// A file or directory could not be read.
     #[error("{0}: {1}")]
     Io(String, #[source] std::io::Error),
+    /// A file was refused before parsing (not a regular file, too large, not UTF-8).
+    #[error(transparent)]
+    Input(#[from] bulwark_input::InputError),
     /// Input could not be parsed.
     #[error("parse error: {0}")]
     Parse(String),
@@ -486,8 +489,7 @@ pub fn audit(paths: &[PathBuf], opts: &Options) -> Result<Audit, Error> {
     };
     let ignores = match &ignore_path {
         Some(p) => {
-            let text =
-                std::fs::read_to_string(p).map_err(|e| Error::Io(p.display().to_string(), e))?;
+            let text = bulwark_input::read_text(p, bulwark_input::DocKind::IgnoreFile)?;
             suppress::parse_ignore_file(&text)
                 .map_err(|e| Error::Parse(format!("{}: {e}", p.display())))?
         }
@@ -548,32 +550,29 @@ pub fn audit(paths: &[PathBuf], opts: &Options) -> Result<Audit, Error> {
         if !candidate {
             continue;
         }
-        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        if size > MAX_FILE_SIZE {
-            errors.push(ReportError {
-                file: display,
-                message: format!("file larger than {MAX_FILE_SIZE} bytes, skipped"),
-            });
-            continue;
-        }
-        let bytes = match std::fs::read(&path) {
+        // Regular files within the size bound only (bulwark-input): `/dev/zero` or a FIFO
+        // given on the command line must be refused, not read forever.
+        let bytes = match bulwark_input::read(&path, bulwark_input::DocKind::Config) {
             Ok(b) => b,
             Err(e) => {
                 errors.push(ReportError {
                     file: display,
-                    message: e.to_string(),
+                    message: e.reason(),
                 });
                 continue;
             }
         };
-        let Ok(text) = String::from_utf8(bytes) else {
-            if explicit || by_name.is_some() || !ext.is_empty() {
-                errors.push(ReportError {
-                    file: display,
-                    message: "not UTF-8 text".to_string(),
-                });
+        let text = match bulwark_input::to_text(bytes) {
+            Ok(t) => t,
+            Err(problem) => {
+                if explicit || by_name.is_some() || !ext.is_empty() {
+                    errors.push(ReportError {
+                        file: display,
+                        message: problem.to_string(),
+                    });
+                }
+                continue;
             }
-            continue;
         };
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
         // Decide the kind; YAML/JSON content is parsed once and reused.

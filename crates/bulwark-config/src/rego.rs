@@ -83,8 +83,7 @@ impl Policies {
             .iter()
             .filter(|f| !f.to_string_lossy().ends_with("_test.rego"))
         {
-            let text =
-                std::fs::read_to_string(f).map_err(|e| Error::Io(f.display().to_string(), e))?;
+            let text = bulwark_input::read_text(f, bulwark_input::DocKind::Rego)?;
             let name = f.display().to_string();
             // Policies in the wild are written in both Rego v1 and the older v0 syntax: try v1
             // first (what OPA 1.x and Conftest now default to), then v0.
@@ -101,8 +100,7 @@ impl Policies {
             files_with_ext(d, &["json", "yaml", "yml"], &mut data_files, 0)?;
         }
         for f in data_files {
-            let text =
-                std::fs::read_to_string(&f).map_err(|e| Error::Io(f.display().to_string(), e))?;
+            let text = bulwark_input::read_text(&f, bulwark_input::DocKind::RegoData)?;
             for doc in crate::yaml::parse_documents(&text)? {
                 let json = doc.to_json().to_string();
                 let v = regorus::Value::from_json_str(&json)

@@ -45,6 +45,21 @@ pub fn parse_ignore_file(text: &str) -> Result<Vec<IgnoreEntry>, Error> {
         Some(l) => l,
         None => doc,
     };
+    // A file of the wrong kind (a mapping without `ignores`, a bare scalar) must not pass as
+    // "no suppressions".
+    if !matches!(
+        list.value,
+        crate::node::Value::Seq(_) | crate::node::Value::Null
+    ) {
+        return Err(Error::Parse(format!(
+            "line {}: expected a list of suppressions (or an `ignores:` list), found {}",
+            list.span.start.line,
+            match &list.value {
+                crate::node::Value::Map(_) => "a mapping without `ignores`",
+                _ => "a scalar",
+            }
+        )));
+    }
     let mut out = Vec::new();
     for item in list.items() {
         let line = item.span.start.line;

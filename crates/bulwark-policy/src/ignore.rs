@@ -69,7 +69,7 @@ pub struct IgnoreFile {
 impl IgnoreFile {
     /// Read and parse an exception file.
     pub fn load(path: &Path) -> Result<Self, PolicyError> {
-        let text = crate::read_file(path)?;
+        let text = crate::read_file(path, bulwark_input::DocKind::IgnoreFile)?;
         Self::parse(&text, &path.display().to_string())
     }
 

@@ -38,6 +38,9 @@ pub enum PolicyError {
         #[source]
         source: std::io::Error,
     },
+    /// The file was refused before parsing (not a regular file, too large, not UTF-8).
+    #[error(transparent)]
+    Input(#[from] bulwark_input::InputError),
     /// The file is not valid YAML / JSON, or an entry is malformed.
     #[error("{origin}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
     Parse {
@@ -80,12 +83,13 @@ impl PolicyError {
     }
 }
 
-/// Read a policy file as text, naming the file on failure.
-pub(crate) fn read_file(path: &std::path::Path) -> Result<String, PolicyError> {
-    std::fs::read_to_string(path).map_err(|source| PolicyError::Io {
-        path: path.display().to_string(),
-        source,
-    })
+/// Read a policy file as text under Bulwark's input policy (regular file or `-`, size bound of
+/// `kind`, UTF-8), naming the file on failure.
+pub(crate) fn read_file(
+    path: &std::path::Path,
+    kind: bulwark_input::DocKind,
+) -> Result<String, PolicyError> {
+    Ok(bulwark_input::read_text(path, kind)?)
 }
 
 /// Parse YAML with positions, mapping the parser's error to one naming `origin` (the parser's

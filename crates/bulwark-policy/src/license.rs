@@ -103,7 +103,7 @@ const POLICY_KEYS: &[&str] = &[
 impl LicensePolicy {
     /// Read and parse a policy file.
     pub fn load(path: &Path) -> Result<Self, PolicyError> {
-        let text = crate::read_file(path)?;
+        let text = crate::read_file(path, bulwark_input::DocKind::LicensePolicy)?;
         Self::parse(&text, &path.display().to_string())
     }
 

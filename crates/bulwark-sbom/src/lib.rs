@@ -42,6 +42,9 @@ pub enum SbomError {
         #[source]
         source: std::io::Error,
     },
+    /// The file was refused before parsing (not a regular file, too large, unreadable).
+    #[error(transparent)]
+    Input(#[from] bulwark_input::InputError),
     /// The document is not valid JSON.
     #[error("{origin}: not valid JSON: {source}")]
     Json {
@@ -74,10 +77,9 @@ pub enum SbomError {
 /// Read the SBOM at `path` (any supported format, detected from the content) into an
 /// inventory-only report whose `target.name` is the path.
 pub fn read(path: &Path) -> Result<ScanReport, SbomError> {
-    let bytes = std::fs::read(path).map_err(|source| SbomError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
+    // Regular files (or `-`) within the SBOM size bound: `sbom:/dev/urandom` must not read
+    // forever.
+    let bytes = bulwark_input::read(path, bulwark_input::DocKind::Sbom)?;
     parse(&bytes, &path.display().to_string())
 }
 
@@ -116,6 +118,15 @@ pub fn parse(bytes: &[u8], origin: &str) -> Result<ScanReport, SbomError> {
             origin,
             "XML (CycloneDX XML is not read yet)".into(),
         )),
+        Some(_) if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") => {
+            Err(unknown(
+                origin,
+                "UTF-16 text; convert it to UTF-8, e.g. `iconv -f UTF-16 -t UTF-8`".into(),
+            ))
+        }
+        Some(_) if bytes.iter().take(1024).any(|&b| b == 0) => {
+            Err(unknown(origin, "binary data".into()))
+        }
         Some(_) => {
             let text = String::from_utf8_lossy(&bytes[start..]);
             if text

@@ -31,7 +31,11 @@ impl TarIndex {
     /// Index the members of the tar at `path`, reading only headers (members are skipped with
     /// seeks). Symlinked members (`docker save` links repeated layers) point at their targets.
     pub fn build(path: &Path) -> Result<Self, SourceError> {
-        let file = File::open(path).map_err(|e| SourceError::io(path, e))?;
+        // A regular file only: a FIFO or device named as an archive must be refused, not read
+        // (or waited on) forever.
+        let file = bulwark_input::open_unbounded(path, bulwark_input::DocKind::ImageArchive)
+            .map_err(|e| SourceError::io(path, std::io::Error::other(e.reason())))?;
+        let file_len = file.metadata().map(|m| m.len()).ok();
         let mut archive = tar::Archive::new(file);
         let mut members = HashMap::new();
         let mut links = Vec::new();
@@ -57,7 +61,20 @@ impl TarIndex {
                     links.push((name, entry.header().entry_type(), target));
                 }
                 t if t.is_file() => {
-                    members.insert(name, (entry.raw_file_position(), entry.size()));
+                    // Seeking over members never reads them, so an archive cut short inside a
+                    // member would otherwise look complete: compare with the file's length.
+                    let (pos, size) = (entry.raw_file_position(), entry.size());
+                    let end = pos.saturating_add(size);
+                    if let Some(len) = file_len.filter(|&len| end > len) {
+                        return Err(SourceError::Malformed {
+                            what: path.display().to_string(),
+                            reason: format!(
+                                "archive is truncated: member `{name}` needs bytes {pos}..{end}, \
+                                 the file ends at byte {len}"
+                            ),
+                        });
+                    }
+                    members.insert(name, (pos, size));
                 }
                 _ => {}
             }

@@ -142,7 +142,7 @@ enum TarKind {
 
 /// Look at the first members of a tar to tell `docker save` from an OCI layout tar.
 fn sniff_tar(path: &Path) -> Option<TarKind> {
-    let file = std::fs::File::open(path).ok()?;
+    let file = bulwark_input::open_unbounded(path, bulwark_input::DocKind::ImageArchive).ok()?;
     let mut archive = tar::Archive::new(file.take(64 << 20));
     let mut oci = false;
     for entry in archive.entries().ok()?.take(10_000) {

@@ -237,9 +237,17 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, Error> {
         error: None,
     };
     let mut parser = Parser::new_from_str(text);
-    parser
-        .load(&mut builder, true)
-        .map_err(|e| Error(e.to_string()))?;
+    // Pull events one by one rather than `Parser::load`, which recurses once per nesting level
+    // and overflows the stack on a deep block sequence (`- - - ... x`, 20 000 deep) before our
+    // MAX_DEPTH check could stop it; this loop is flat and stops at the first error.
+    loop {
+        let (ev, mark) = parser.next_token().map_err(|e| Error(e.to_string()))?;
+        let end = ev == Event::StreamEnd;
+        builder.on_event(ev, mark);
+        if end || builder.error.is_some() {
+            break;
+        }
+    }
     if let Some(e) = builder.error {
         return Err(Error(e));
     }
@@ -285,6 +293,13 @@ mod tests {
             prev = c;
         }
         assert!(parse_documents(&s).is_err());
+    }
+
+    #[test]
+    fn deep_block_nesting_is_an_error_not_a_stack_overflow() {
+        let text = format!("{}x\n", "- ".repeat(20_000));
+        let e = parse_documents(&text).unwrap_err();
+        assert_eq!(e.0, "nesting deeper than 200 levels");
     }
 
     #[test]

@@ -146,6 +146,23 @@ fn source_name(kind: SourceKind, path: &Path, taken: &mut Vec<String>) -> String
     name
 }
 
+/// A single feed file (not a directory or zip of many) from which nothing could be imported is
+/// the wrong file, not an empty feed: refuse it with the first reason.
+fn check_not_all_skipped(path: &Path, r: &ImportReport) -> anyhow::Result<()> {
+    if path.is_file() && r.advisories == 0 && r.enrichments == 0 {
+        if let Some(first) = r.skipped.first() {
+            anyhow::bail!(
+                "{}: nothing could be imported ({} record(s) skipped, first: {}); check the feed \
+                 kind (KIND:PATH) and that this is the right file",
+                path.display(),
+                r.skipped.len(),
+                first.reason
+            );
+        }
+    }
+    Ok(())
+}
+
 fn print_report(global: &super::GlobalArgs, label: &str, r: &ImportReport) {
     if global.quiet {
         return;
@@ -188,6 +205,7 @@ fn build(global: &super::GlobalArgs, db_path: &Path, args: BuildArgs) -> anyhow:
             .import(&name, *kind, path, &path.display().to_string())
             .with_context(|| format!("importing {}", path.display()))?;
         print_report(global, &format!("{kind}:{}", path.display()), &report);
+        check_not_all_skipped(path, &report)?;
     }
     let summary = builder.finish()?;
     if !global.quiet {
@@ -230,6 +248,7 @@ fn import(
             .import(&name, *kind, path, &location)
             .with_context(|| format!("importing {}", path.display()))?;
         print_report(global, &format!("{kind}:{}", path.display()), &report);
+        check_not_all_skipped(path, &report)?;
     }
     let summary = builder.finish()?;
     if !global.quiet {

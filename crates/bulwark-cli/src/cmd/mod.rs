@@ -21,6 +21,13 @@ pub struct GlobalArgs {
     /// More logging (-v: debug, -vv: trace). `RUST_LOG` overrides.
     #[arg(long, short, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+
+    /// Size bound for every document read (SBOMs, VEX, exception and policy files, config
+    /// files, advisory feeds), replacing each kind's default (docs/cli.md, "Input limits"):
+    /// bytes or K/M/G/T (binary units).
+    #[arg(long, global = true, value_name = "SIZE", env = "BULWARK_MAX_INPUT_SIZE",
+          value_parser = bulwark_input::parse_size)]
+    pub max_input_size: Option<u64>,
 }
 
 /// Set up `tracing` according to `--quiet`/`--verbose` and `RUST_LOG`.

@@ -2,6 +2,7 @@
 //! file): each module checks one verb or one image end to end.
 
 mod all_ecosystems;
+mod bad_input;
 mod cli;
 mod common;
 mod layout;

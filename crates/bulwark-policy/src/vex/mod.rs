@@ -154,7 +154,7 @@ fn arr<'a>(v: &'a Value, k: &str) -> &'a [Value] {
 impl VexDocument {
     /// Read and parse a VEX file (format detected from the content).
     pub fn load(path: &Path) -> Result<Self, PolicyError> {
-        let text = crate::read_file(path)?;
+        let text = crate::read_file(path, bulwark_input::DocKind::Vex)?;
         Self::parse(&text, &path.display().to_string())
     }
 

@@ -235,9 +235,10 @@ fn ignore_file_errors_name_file_line_and_cause() {
     assert!(msg("- id: [unclosed\n").starts_with("f.yaml: parse error"));
     let io =
         IgnoreFile::load(std::path::Path::new("/nonexistent/.bulwarkignore.yaml")).unwrap_err();
-    assert!(io
-        .to_string()
-        .starts_with("/nonexistent/.bulwarkignore.yaml: "));
+    assert_eq!(
+        io.to_string(),
+        "exception file /nonexistent/.bulwarkignore.yaml: no such file; check the path"
+    );
 }
 
 // ------------------------------------------------------------------ VEX

@@ -25,6 +25,9 @@ pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 /// Errors that stop an import as a whole.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
+    /// The input was refused before reading (a device, FIFO, over the feed size bound...).
+    #[error(transparent)]
+    Input(#[from] bulwark_input::InputError),
     /// The input could not be read.
     #[error("reading {path}: {source}")]
     Io {
@@ -291,12 +294,11 @@ pub fn detect_kind(path: &Path) -> Result<SourceKind, ImportError> {
     }
     // Sniff the start of a JSON file.
     let mut head = vec![0u8; 4096];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .map_err(|source| ImportError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+    let mut file = bulwark_input::open(path, bulwark_input::DocKind::Feed)?;
+    let n = file.read(&mut head).map_err(|source| ImportError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let head = String::from_utf8_lossy(head.get(..n).unwrap_or_default());
     let kind = if head.contains("\"csaf_version\"") {
         SourceKind::RedhatVex
@@ -401,17 +403,15 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// A feed file under Bulwark's input policy: a regular file within the feed bound (a larger
+/// one is an error, not silently cut short).
 fn read_limited(path: &Path) -> Result<Vec<u8>, ImportError> {
-    let file = std::fs::File::open(path).map_err(io_err(path))?;
-    let mut data = Vec::new();
-    file.take(MAX_FILE_BYTES)
-        .read_to_end(&mut data)
-        .map_err(io_err(path))?;
-    Ok(data)
+    Ok(bulwark_input::read(path, bulwark_input::DocKind::Feed)?)
 }
 
 fn for_each_zip_member(path: &Path, f: &mut InputVisitor<'_>) -> Result<(), ImportError> {
-    let file = std::fs::File::open(path).map_err(io_err(path))?;
+    // Members are bounded one by one below; the archive itself may be large.
+    let file = bulwark_input::open_unbounded(path, bulwark_input::DocKind::Feed)?;
     let zip_err = |e: zip::result::ZipError| ImportError::Zip {
         path: path.to_path_buf(),
         message: e.to_string(),

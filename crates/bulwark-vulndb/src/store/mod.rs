@@ -59,6 +59,19 @@ pub enum StoreError {
         /// What the file says.
         found: Option<String>,
     },
+    /// The path is not a regular file (a device, FIFO, directory...): refused before SQLite
+    /// opens it.
+    #[error(transparent)]
+    Input(#[from] bulwark_input::InputError),
+    /// The file is not an SQLite database, or an SQLite database without Bulwark's schema
+    /// marker (the `meta` table's `schema_version`).
+    #[error("{path}: not a Bulwark advisory database ({reason}); pass the file `bulwark db update` or `bulwark db build` wrote")]
+    NotBulwark {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead.
+        reason: String,
+    },
     /// There is no database file at the path.
     #[error("no advisory database at {0}; run `bulwark db update` (or `bulwark db build`)")]
     Missing(PathBuf),

@@ -60,8 +60,18 @@ impl std::fmt::Debug for Db {
 impl Db {
     /// Open a database read-only and check its schema version.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        if !path.is_file() {
+        if !path.exists() && std::fs::symlink_metadata(path).is_err() {
             return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        // Identity before use: a regular file (a FIFO would block SQLite's open), with SQLite's
+        // header (else SQLite's "file is not a database" comes later, from some query), and
+        // Bulwark's schema marker below.
+        bulwark_input::check(path, bulwark_input::DocKind::Database)?;
+        if !bulwark_input::is_sqlite(path)? {
+            return Err(StoreError::NotBulwark {
+                path: path.to_path_buf(),
+                reason: "no SQLite header".into(),
+            });
         }
         let conn = Connection::open_with_flags(
             path,
@@ -76,14 +86,22 @@ impl Db {
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
             true,
         )?;
-        let version: Option<String> = conn
+        let version: Option<String> = match conn
             .query_row(
                 "SELECT value FROM meta WHERE key = 'schema_version'",
                 [],
                 |r| r.get(0),
             )
             .optional()
-            .unwrap_or(None);
+        {
+            Ok(v) => v,
+            Err(e) => {
+                return Err(StoreError::NotBulwark {
+                    path: path.to_path_buf(),
+                    reason: format!("an SQLite database without Bulwark's `meta` table: {e}"),
+                })
+            }
+        };
         if version.as_deref() != Some(&SCHEMA_VERSION.to_string()) {
             return Err(StoreError::Schema {
                 path: path.to_path_buf(),

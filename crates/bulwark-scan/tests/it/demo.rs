@@ -21,7 +21,8 @@ fn library_scan_matches_the_cli_golden() {
         &repo().join("crates/bulwark-cli/tests/it/snapshots/it__scan__demo_findings.snap"),
     );
     assert_eq!(finding_lines(&json).join("\n"), golden);
-    assert_eq!(report.summary.packages, 132);
+    // 133: the npm project itself is the root component (issue 12).
+    assert_eq!(report.summary.packages, 133);
     assert_eq!(report.summary.fixable, 29);
     assert_eq!(report.target.layers.len(), 2);
     // The library measures every stage; the caller decides whether to show them.
@@ -52,7 +53,7 @@ fn inventory_report_has_no_database_and_no_file_lists() {
         &bulwark_scan::Control::default(),
     )
     .expect("inventory");
-    assert_eq!(report.packages.len(), 132);
+    assert_eq!(report.packages.len(), 133);
     assert!(report.database.is_none());
     assert!(report.vulnerabilities.is_empty());
     assert!(report.packages.iter().all(|p| p.files.is_empty()));

@@ -232,16 +232,20 @@ fn docker_login_push_pull_round_trip() {
     let ctx = tmp.path().join("ctx");
     std::fs::create_dir_all(&ctx).unwrap();
     std::fs::copy("/bin/busybox", ctx.join("busybox")).expect("busybox-static at /bin/busybox");
-    std::fs::write(
-        ctx.join("Dockerfile"),
-        "FROM scratch\nCOPY busybox /bin/busybox\nCMD [\"/bin/busybox\", \"true\"]\n",
-    )
-    .unwrap();
     let unique = format!(
         "bwt-reg16-{}-{}",
         std::process::id(),
         bulwark_registry::auth::random_hex(4)
     );
+    // A file unique to this run: the engine's build cache would otherwise give the same image id
+    // as an earlier run's image still tagged elsewhere, `docker rmi` would only untag, and the
+    // pull below would find the manifest locally (HEAD only) instead of fetching it.
+    std::fs::write(ctx.join("run-id"), &unique).unwrap();
+    std::fs::write(
+        ctx.join("Dockerfile"),
+        "FROM scratch\nCOPY busybox /bin/busybox\nCOPY run-id /run-id\nCMD [\"/bin/busybox\", \"true\"]\n",
+    )
+    .unwrap();
     let image = format!("{host}/dock/{unique}:v1");
     let cfg = tmp.path().join("docker-config");
     std::fs::create_dir_all(&cfg).unwrap();
@@ -250,6 +254,14 @@ fn docker_login_push_pull_round_trip() {
         c.env("DOCKER_CONFIG", &cfg);
         c
     };
+    // Remove the image even when an assertion below fails, so no run leaves it behind.
+    struct RemoveImage(String);
+    impl Drop for RemoveImage {
+        fn drop(&mut self) {
+            let _ = Command::new("docker").args(["rmi", "-f", &self.0]).output();
+        }
+    }
+    let _cleanup = RemoveImage(image.clone());
     run(docker().args(["build", "-q", "-t", &image]).arg(&ctx));
     let id_before = run(docker().args(["image", "inspect", "--format", "{{.Id}}", &image]));
     // Push without login: refused.
